@@ -1,0 +1,37 @@
+//! The pure rules of an electronic accounting archive.
+//!
+//! Everything here is free of I/O and async: record kinds and their categories (Order 79 Art. 6),
+//! retention tables and due dates (Order 79 Art. 14–15, DA/T 94 Annex B), the archival code
+//! (档号, DA/T 94 8.7), the record lifecycle (DA/T 94 §5), and validated values such as
+//! [`FondsCode`], [`FiscalYear`], [`Money`] and the digests. Values are built by parsing and cannot
+//! hold an invalid state; the layers above only ever move them around.
+
+mod archival_code;
+mod digest;
+mod file_role;
+mod fonds;
+mod ids;
+mod kind;
+mod lifecycle;
+mod money;
+mod period;
+mod record;
+mod retention;
+mod voucher;
+
+pub use archival_code::{
+    ArchivalCode, ArchivalCodeError, ArchivalCodeParts, ArchivalCodePattern, PatternError,
+};
+pub use digest::{DigestError, Sha256Digest, Sm3Digest};
+pub use file_role::{FileRole, UnknownFileRole};
+pub use fonds::{Fonds, FondsCode, FondsCodeError};
+pub use ids::{FileId, IdError, RecordId, SubmissionId};
+pub use kind::{Category, RecordKind, UnknownRecordKind};
+pub use lifecycle::{LifecycleState, TransitionError, UnknownLifecycleState};
+pub use money::{Money, MoneyError};
+pub use period::{AccountingPeriod, FiscalYear, PeriodError};
+pub use record::{Classification, RecordDescription, RecordError};
+pub use retention::{
+    RetentionDue, RetentionError, RetentionPeriod, RetentionRule, RetentionScheme, RetentionTable,
+};
+pub use voucher::{VoucherEntry, VoucherError, VoucherNumber, ensure_balanced};
