@@ -1,1 +1,23 @@
-//! placeholder
+//! Persistence adapters of Fonds, behind traits that `fonds-core` depends on.
+//!
+//! Two kinds of state, kept apart: file bytes live in a [`BlobStore`], addressed by their SHA-256
+//! and never in the database; metadata lives in a [`MetadataStore`]. The embedded deployment uses
+//! [`LocalBlobStore`] and [`SqliteStore`]; S3-compatible and PostgreSQL implementations slot in
+//! behind the same traits. The ordering rule that keeps the two consistent: a blob is made durable
+//! before the row that points at it commits, so a crash can leave an unreferenced blob (collected
+//! later) but never a row pointing at nothing.
+
+mod blob;
+mod error;
+mod metadata;
+mod sqlite;
+
+pub use blob::{
+    BlobDigests, BlobRange, BlobReader, BlobStore, DualHasher, LocalBlobStore, StagedBlob, Stager,
+};
+pub use error::{BlobError, StoreError};
+pub use metadata::{
+    ArchiveOutcome, Cursor, FileRow, ImportMark, ImportRowStatus, MetadataStore, NewFile,
+    NewRecord, NewSubmission, Page, RecordFilter, RecordRow, RecordVersion, TokenRow,
+};
+pub use sqlite::SqliteStore;

@@ -1,0 +1,77 @@
+//! Content-addressed file storage. Bytes are streamed into a staging area while both digests are
+//! computed, and only a staged blob whose digests the caller has accepted is committed under its
+//! SHA-256. Committing is durable before it returns.
+
+mod hash;
+mod local;
+mod stage;
+
+use std::fmt;
+use std::pin::Pin;
+
+use async_trait::async_trait;
+use fonds_domain::{Sha256Digest, Sm3Digest};
+use tokio::io::AsyncRead;
+
+pub use hash::DualHasher;
+pub use local::LocalBlobStore;
+pub use stage::{StagedBlob, Stager};
+
+use crate::error::BlobError;
+
+/// The digests and size of a blob, computed in one pass over its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlobDigests {
+    /// SHA-256: the content address.
+    pub sha256: Sha256Digest,
+    /// SM3, kept beside SHA-256 for national-standard fixity checks.
+    pub sm3: Sm3Digest,
+    /// Length in bytes.
+    pub size: u64,
+}
+
+/// A byte range of a blob, `start..end` (end exclusive).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlobRange {
+    /// First byte.
+    pub start: u64,
+    /// One past the last byte.
+    pub end: u64,
+}
+
+/// An open blob: its bytes (the whole blob or the range asked for) and its full size.
+pub struct BlobReader {
+    /// The bytes.
+    pub body: Pin<Box<dyn AsyncRead + Send>>,
+    /// The size of the whole blob.
+    pub total_size: u64,
+}
+
+impl fmt::Debug for BlobReader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BlobReader")
+            .field("total_size", &self.total_size)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where committed blobs live.
+#[async_trait]
+pub trait BlobStore: Send + Sync + fmt::Debug {
+    /// The stager that spools uploads for this store.
+    fn stager(&self) -> &Stager;
+
+    /// Makes a staged blob durable under its SHA-256. Committing content that is already stored
+    /// is a no-op: the store is content-addressed.
+    async fn commit(&self, staged: StagedBlob) -> Result<BlobDigests, BlobError>;
+
+    /// Opens a blob, or a range of it.
+    async fn open(
+        &self,
+        sha256: &Sha256Digest,
+        range: Option<BlobRange>,
+    ) -> Result<BlobReader, BlobError>;
+
+    /// Whether a blob is present.
+    async fn contains(&self, sha256: &Sha256Digest) -> Result<bool, BlobError>;
+}

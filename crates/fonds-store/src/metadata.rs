@@ -1,0 +1,287 @@
+//! The metadata store's contract: what `fonds-core` may ask of any database backend.
+//!
+//! Rows here are plain data in domain types; each backend maps them to its own SQL. Every method
+//! that changes several rows does so in one transaction.
+
+use async_trait::async_trait;
+use fonds_domain::{
+    ArchivalCode, ArchivalCodePattern, Classification, FileId, FileRole, Fonds, FondsCode,
+    LifecycleState, Money, RecordDescription, RecordId, RecordKind, RetentionDue, Sha256Digest,
+    Sm3Digest, SubmissionId, VoucherEntry,
+};
+use time::{Date, OffsetDateTime};
+
+use crate::error::StoreError;
+
+/// A file to attach to a new record; its blob is already durable.
+#[derive(Debug, Clone)]
+pub struct NewFile {
+    /// The file's id.
+    pub id: FileId,
+    /// Its role in the item.
+    pub role: FileRole,
+    /// The name the source system gave it.
+    pub file_name: String,
+    /// The media type identified from its content.
+    pub media_type: String,
+    /// Length in bytes.
+    pub size: u64,
+    /// SHA-256, the blob's address.
+    pub sha256: Sha256Digest,
+    /// SM3.
+    pub sm3: Sm3Digest,
+}
+
+/// A record to create.
+#[derive(Debug, Clone)]
+pub struct NewRecord {
+    /// The record's id.
+    pub id: RecordId,
+    /// Its classification.
+    pub classification: Classification,
+    /// Its description, version 1.
+    pub description: RecordDescription,
+    /// The 记账凭证's entries, balanced.
+    pub entries: Vec<VoucherEntry>,
+    /// Its files, in item order.
+    pub files: Vec<NewFile>,
+    /// When its retention ends.
+    pub retention_due: RetentionDue,
+    /// The source system's own reference, for tracing.
+    pub source_reference: Option<String>,
+}
+
+/// A submission to record, with all its records, atomically.
+#[derive(Debug, Clone)]
+pub struct NewSubmission {
+    /// The submission's id.
+    pub id: SubmissionId,
+    /// The fonds it belongs to.
+    pub fonds: FondsCode,
+    /// Who sent it (a client name, `import:<dir>`, `demo`).
+    pub source: String,
+    /// When it arrived.
+    pub received_at: OffsetDateTime,
+    /// The records it creates.
+    pub records: Vec<NewRecord>,
+    /// The import row it comes from, remembered in the same transaction so that a resumed import
+    /// never imports a row twice.
+    pub import_row: Option<ImportMark>,
+}
+
+/// Which row of which import a submission comes from.
+#[derive(Debug, Clone)]
+pub struct ImportMark {
+    /// The import (a digest of the register).
+    pub import_key: String,
+    /// The row within it.
+    pub row_key: String,
+}
+
+/// A record as stored.
+#[derive(Debug, Clone)]
+pub struct RecordRow {
+    /// Id.
+    pub id: RecordId,
+    /// Fonds.
+    pub fonds: FondsCode,
+    /// The submission that brought it.
+    pub submission_id: Option<SubmissionId>,
+    /// Classification.
+    pub classification: Classification,
+    /// The current description.
+    pub description: RecordDescription,
+    /// The current description's version, from 1.
+    pub version: u32,
+    /// Lifecycle state.
+    pub state: LifecycleState,
+    /// The archival code, once archived.
+    pub archival_code: Option<String>,
+    /// When it was archived.
+    pub archived_at: Option<OffsetDateTime>,
+    /// When retention ends.
+    pub retention_due: RetentionDue,
+    /// When it was created.
+    pub created_at: OffsetDateTime,
+}
+
+/// A stored file of a record.
+#[derive(Debug, Clone)]
+pub struct FileRow {
+    /// Id.
+    pub id: FileId,
+    /// The record.
+    pub record_id: RecordId,
+    /// Position in the item, from 1.
+    pub position: u32,
+    /// Role.
+    pub role: FileRole,
+    /// Name.
+    pub file_name: String,
+    /// Media type.
+    pub media_type: String,
+    /// Length.
+    pub size: u64,
+    /// SHA-256.
+    pub sha256: Sha256Digest,
+    /// SM3.
+    pub sm3: Sm3Digest,
+}
+
+/// One version of a record's description.
+#[derive(Debug, Clone)]
+pub struct RecordVersion {
+    /// Version number, from 1.
+    pub version: u32,
+    /// The description as it was.
+    pub description: RecordDescription,
+    /// Why it changed (none for version 1).
+    pub reason: Option<String>,
+    /// When.
+    pub changed_at: OffsetDateTime,
+}
+
+/// What archiving did.
+#[derive(Debug, Clone)]
+pub struct ArchiveOutcome {
+    /// The code assigned.
+    pub archival_code: ArchivalCode,
+    /// When.
+    pub archived_at: OffsetDateTime,
+}
+
+/// Filters for listing records; every field narrows the list.
+#[derive(Debug, Clone, Default)]
+pub struct RecordFilter {
+    /// Fonds.
+    pub fonds: Option<FondsCode>,
+    /// Kind.
+    pub kind: Option<RecordKind>,
+    /// Fiscal year.
+    pub fiscal_year: Option<u16>,
+    /// Month.
+    pub period: Option<u8>,
+    /// Text contained in the title.
+    pub title_contains: Option<String>,
+    /// Smallest amount.
+    pub amount_min: Option<Money>,
+    /// Largest amount.
+    pub amount_max: Option<Money>,
+    /// Earliest date.
+    pub date_from: Option<Date>,
+    /// Latest date.
+    pub date_to: Option<Date>,
+    /// State.
+    pub state: Option<LifecycleState>,
+}
+
+/// Where the next page starts: after this record, in id order (ids sort by creation time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor(pub RecordId);
+
+/// One page of a list.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// Where the next page starts, if there is one.
+    pub next: Option<Cursor>,
+}
+
+/// An API token as stored: only its hash.
+#[derive(Debug, Clone)]
+pub struct TokenRow {
+    /// Its label.
+    pub label: String,
+    /// When it was created.
+    pub created_at: OffsetDateTime,
+}
+
+/// What an import did with one register row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportRowStatus {
+    /// The row became this record.
+    Imported(RecordId),
+    /// The row was refused, for this reason.
+    Refused(String),
+}
+
+/// The metadata store.
+#[async_trait]
+pub trait MetadataStore: Send + Sync + std::fmt::Debug {
+    /// Creates the fonds if it does not exist; returns whether it was created.
+    async fn ensure_fonds(&self, fonds: &Fonds) -> Result<bool, StoreError>;
+    /// A fonds by its code.
+    async fn fonds(&self, code: &FondsCode) -> Result<Option<Fonds>, StoreError>;
+    /// Every fonds.
+    async fn all_fonds(&self) -> Result<Vec<Fonds>, StoreError>;
+
+    /// Records a submission and all its records and files in one transaction.
+    async fn insert_submission(&self, submission: &NewSubmission) -> Result<(), StoreError>;
+    /// A record.
+    async fn record(&self, id: RecordId) -> Result<Option<RecordRow>, StoreError>;
+    /// A page of records, newest first.
+    async fn records(
+        &self,
+        filter: &RecordFilter,
+        after: Option<Cursor>,
+        limit: u32,
+    ) -> Result<Page<RecordRow>, StoreError>;
+    /// The files of a record, in item order.
+    async fn record_files(&self, id: RecordId) -> Result<Vec<FileRow>, StoreError>;
+    /// The entries of a 记账凭证.
+    async fn record_entries(&self, id: RecordId) -> Result<Vec<VoucherEntry>, StoreError>;
+    /// Every version of a record's description, oldest first.
+    async fn record_versions(&self, id: RecordId) -> Result<Vec<RecordVersion>, StoreError>;
+    /// Archives a record: checks the lifecycle, takes the next item number of its sequence and
+    /// writes the code, all in one transaction, so concurrent archivings never collide or leave
+    /// gaps.
+    async fn archive_record(
+        &self,
+        id: RecordId,
+        pattern: &ArchivalCodePattern,
+        at: OffsetDateTime,
+    ) -> Result<ArchiveOutcome, StoreError>;
+    /// Writes a corrected description as a new version, keeping the old ones.
+    async fn correct_description(
+        &self,
+        id: RecordId,
+        description: &RecordDescription,
+        reason: &str,
+        at: OffsetDateTime,
+    ) -> Result<u32, StoreError>;
+    /// Files in id order after `after`, for fixity checks over the whole store.
+    async fn files_after(
+        &self,
+        after: Option<FileId>,
+        limit: u32,
+    ) -> Result<Vec<FileRow>, StoreError>;
+    /// How many records there are.
+    async fn count_records(&self) -> Result<u64, StoreError>;
+
+    /// Stores the hash of a new API token.
+    async fn insert_token(
+        &self,
+        label: &str,
+        token_sha256: &Sha256Digest,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+    /// Revokes every token with this label.
+    async fn revoke_tokens(&self, label: &str, at: OffsetDateTime) -> Result<u64, StoreError>;
+    /// The live token with this hash.
+    async fn token(&self, token_sha256: &Sha256Digest) -> Result<Option<TokenRow>, StoreError>;
+
+    /// What an earlier run of the import `import_key` did with row `row_key`.
+    async fn import_row(
+        &self,
+        import_key: &str,
+        row_key: &str,
+    ) -> Result<Option<ImportRowStatus>, StoreError>;
+    /// Remembers what the import did with a row.
+    async fn record_import_row(
+        &self,
+        import_key: &str,
+        row_key: &str,
+        status: &ImportRowStatus,
+    ) -> Result<(), StoreError>;
+}

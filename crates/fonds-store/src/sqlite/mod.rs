@@ -1,0 +1,232 @@
+//! The embedded metadata store: one SQLite file in WAL mode.
+//!
+//! Writes go through a pool of exactly one connection, so write transactions queue in the
+//! process instead of failing with `SQLITE_BUSY`, and reads run in parallel on their own pool.
+//! `synchronous = FULL` makes every commit durable before it returns: an acknowledged submission
+//! survives a crash or a power loss.
+
+mod archive;
+mod codec;
+mod records;
+mod tokens;
+
+use std::path::Path;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use fonds_domain::{
+    ArchivalCodePattern, FileId, Fonds, FondsCode, RecordDescription, RecordId, Sha256Digest,
+    VoucherEntry,
+};
+use sqlx::SqlitePool;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use time::OffsetDateTime;
+
+use crate::error::StoreError;
+use crate::metadata::{
+    ArchiveOutcome, Cursor, FileRow, ImportRowStatus, MetadataStore, NewSubmission, Page,
+    RecordFilter, RecordRow, RecordVersion, TokenRow,
+};
+
+/// The migrations, embedded in the binary in version order.
+const MIGRATIONS: [(i64, &str, &str); 1] = [(
+    1,
+    "archive",
+    include_str!("../../migrations/sqlite/0001_archive.sql"),
+)];
+
+/// Metadata in one SQLite database file.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database at `path` and brings its schema up to date.
+    ///
+    /// # Errors
+    /// When the file cannot be opened or a migration fails.
+    pub async fn open(path: &Path) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(30));
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await?;
+        let migrator = Migrator::with_migrations(
+            MIGRATIONS
+                .iter()
+                .map(|(version, name, sql)| {
+                    Migration::new(
+                        *version,
+                        (*name).into(),
+                        MigrationType::Simple,
+                        sqlx::SqlSafeStr::into_sql_str(*sql),
+                        false,
+                    )
+                })
+                .collect(),
+        );
+        migrator.run(&writer).await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options.read_only(true))
+            .await?;
+        Ok(Self { writer, reader })
+    }
+
+    /// Closes both pools, waiting for running statements.
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
+    }
+}
+
+#[async_trait]
+impl MetadataStore for SqliteStore {
+    async fn ensure_fonds(&self, fonds: &Fonds) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO fonds (code, name, retention_scheme, code_pattern, created_at)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO NOTHING",
+        )
+        .bind(fonds.code.as_str())
+        .bind(&fonds.name)
+        .bind(fonds.retention_scheme.as_str())
+        .bind(fonds.code_pattern.as_str())
+        .bind(codec::timestamp(OffsetDateTime::now_utc()))
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn fonds(&self, code: &FondsCode) -> Result<Option<Fonds>, StoreError> {
+        let row = sqlx::query(
+            "SELECT code, name, retention_scheme, code_pattern FROM fonds WHERE code = $1",
+        )
+        .bind(code.as_str())
+        .fetch_optional(&self.reader)
+        .await?;
+        row.map(|r| codec::fonds(&r)).transpose()
+    }
+
+    async fn all_fonds(&self) -> Result<Vec<Fonds>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT code, name, retention_scheme, code_pattern FROM fonds ORDER BY code",
+        )
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter().map(codec::fonds).collect()
+    }
+
+    async fn insert_submission(&self, submission: &NewSubmission) -> Result<(), StoreError> {
+        records::insert_submission(&self.writer, submission).await
+    }
+
+    async fn record(&self, id: RecordId) -> Result<Option<RecordRow>, StoreError> {
+        records::record(&self.reader, id).await
+    }
+
+    async fn records(
+        &self,
+        filter: &RecordFilter,
+        after: Option<Cursor>,
+        limit: u32,
+    ) -> Result<Page<RecordRow>, StoreError> {
+        records::records(&self.reader, filter, after, limit).await
+    }
+
+    async fn record_files(&self, id: RecordId) -> Result<Vec<FileRow>, StoreError> {
+        records::files(&self.reader, Some(id), None, u32::MAX).await
+    }
+
+    async fn record_entries(&self, id: RecordId) -> Result<Vec<VoucherEntry>, StoreError> {
+        records::entries(&self.reader, id).await
+    }
+
+    async fn record_versions(&self, id: RecordId) -> Result<Vec<RecordVersion>, StoreError> {
+        records::versions(&self.reader, id).await
+    }
+
+    async fn archive_record(
+        &self,
+        id: RecordId,
+        pattern: &ArchivalCodePattern,
+        at: OffsetDateTime,
+    ) -> Result<ArchiveOutcome, StoreError> {
+        archive::archive_record(&self.writer, id, pattern, at).await
+    }
+
+    async fn correct_description(
+        &self,
+        id: RecordId,
+        description: &RecordDescription,
+        reason: &str,
+        at: OffsetDateTime,
+    ) -> Result<u32, StoreError> {
+        archive::correct_description(&self.writer, id, description, reason, at).await
+    }
+
+    async fn files_after(
+        &self,
+        after: Option<FileId>,
+        limit: u32,
+    ) -> Result<Vec<FileRow>, StoreError> {
+        records::files(&self.reader, None, after, limit).await
+    }
+
+    async fn count_records(&self) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM records")
+            .fetch_one(&self.reader)
+            .await?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn insert_token(
+        &self,
+        label: &str,
+        token_sha256: &Sha256Digest,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        tokens::insert_token(&self.writer, label, token_sha256, at).await
+    }
+
+    async fn revoke_tokens(&self, label: &str, at: OffsetDateTime) -> Result<u64, StoreError> {
+        tokens::revoke_tokens(&self.writer, label, at).await
+    }
+
+    async fn token(&self, token_sha256: &Sha256Digest) -> Result<Option<TokenRow>, StoreError> {
+        tokens::token(&self.reader, token_sha256).await
+    }
+
+    async fn import_row(
+        &self,
+        import_key: &str,
+        row_key: &str,
+    ) -> Result<Option<ImportRowStatus>, StoreError> {
+        tokens::import_row(&self.reader, import_key, row_key).await
+    }
+
+    async fn record_import_row(
+        &self,
+        import_key: &str,
+        row_key: &str,
+        status: &ImportRowStatus,
+    ) -> Result<(), StoreError> {
+        tokens::record_import_row(&self.writer, import_key, row_key, status).await
+    }
+}
+
+/// Parses a stored value, or reports the database as changed outside Fonds.
+fn parse_stored<T: std::str::FromStr>(what: &'static str, value: &str) -> Result<T, StoreError> {
+    T::from_str(value).map_err(|_| StoreError::corrupt(what, value))
+}
+
+#[cfg(test)]
+mod tests;

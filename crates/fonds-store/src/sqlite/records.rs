@@ -1,0 +1,318 @@
+//! Creating records from a submission, and reading them back.
+
+use fonds_domain::{FileId, Money, RecordId, VoucherEntry};
+use sqlx::{QueryBuilder, Row as _, Sqlite, SqlitePool};
+
+use super::{codec, parse_stored};
+use crate::error::StoreError;
+use crate::metadata::{
+    Cursor, FileRow, NewRecord, NewSubmission, Page, RecordFilter, RecordRow, RecordVersion,
+};
+
+pub(super) const RECORD_COLUMNS: &str =
+    "id, fonds_code, submission_id, kind, fiscal_year, period, retention,
+    retention_due, awaiting_event, state, archival_code, archived_at, version, title, record_date,
+    number, amount_fen, preparer, reviewer, attachment_count, remarks, created_at";
+
+/// Whether a database error is a unique-constraint violation.
+fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+pub(super) async fn insert_submission(
+    pool: &SqlitePool,
+    submission: &NewSubmission,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    let received = codec::timestamp(submission.received_at);
+    sqlx::query(
+        "INSERT INTO submissions (id, fonds_code, source, received_at, record_count)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(submission.id.to_string())
+    .bind(submission.fonds.as_str())
+    .bind(&submission.source)
+    .bind(&received)
+    .bind(i64::try_from(submission.records.len()).unwrap_or(i64::MAX))
+    .execute(&mut *tx)
+    .await?;
+    for record in &submission.records {
+        insert_record(&mut tx, submission, record, &received).await?;
+    }
+    if let (Some(mark), Some(first)) = (&submission.import_row, submission.records.first()) {
+        sqlx::query(
+            "INSERT INTO import_rows (import_key, row_key, record_id, refusal) VALUES ($1, $2, $3, NULL)
+             ON CONFLICT (import_key, row_key) DO UPDATE SET record_id = excluded.record_id, refusal = NULL",
+        )
+        .bind(&mark.import_key)
+        .bind(&mark.row_key)
+        .bind(first.id.to_string())
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn insert_record(
+    tx: &mut sqlx::Transaction<'_, Sqlite>,
+    submission: &NewSubmission,
+    record: &NewRecord,
+    received: &str,
+) -> Result<(), StoreError> {
+    let class = &record.classification;
+    let d = &record.description;
+    let (due, awaiting) = codec::due(record.retention_due);
+    let inserted = sqlx::query(
+        "INSERT INTO records (id, fonds_code, submission_id, source_reference, kind, fiscal_year,
+            period, retention, retention_due, awaiting_event, state, title, record_date, number,
+            amount_fen, preparer, reviewer, attachment_count, remarks, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'collected', $11, $12, $13, $14, $15,
+            $16, $17, $18, $19)",
+    )
+    .bind(record.id.to_string())
+    .bind(submission.fonds.as_str())
+    .bind(submission.id.to_string())
+    .bind(&record.source_reference)
+    .bind(class.kind.as_str())
+    .bind(i64::from(class.fiscal_year.get()))
+    .bind(class.period.map(|p| i64::from(p.month())))
+    .bind(class.retention.code())
+    .bind(due)
+    .bind(awaiting)
+    .bind(&d.title)
+    .bind(d.date.map(codec::date))
+    .bind(d.number.as_ref().map(|n| n.as_str().to_owned()))
+    .bind(d.amount.map(Money::fen))
+    .bind(&d.preparer)
+    .bind(&d.reviewer)
+    .bind(d.attachment_count.map(i64::from))
+    .bind(&d.remarks)
+    .bind(received)
+    .execute(&mut **tx)
+    .await;
+    match inserted {
+        Ok(_) => {}
+        Err(e) if is_unique_violation(&e) => {
+            return Err(StoreError::Duplicate(format!(
+                "fonds {} already holds 记账凭证 {} of period {}",
+                submission.fonds,
+                d.number.as_ref().map_or("?", |n| n.as_str()),
+                class
+                    .period
+                    .map_or_else(|| class.fiscal_year.to_string(), |p| p.to_string()),
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let description =
+        serde_json::to_string(d).map_err(|e| StoreError::corrupt("description", e))?;
+    sqlx::query(
+        "INSERT INTO record_versions (record_id, version, description, reason, changed_at)
+         VALUES ($1, 1, $2, NULL, $3)",
+    )
+    .bind(record.id.to_string())
+    .bind(description)
+    .bind(received)
+    .execute(&mut **tx)
+    .await?;
+    for (line, entry) in record.entries.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO voucher_entries (record_id, line, summary, account_code, account_name,
+                debit_fen, credit_fen) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(record.id.to_string())
+        .bind(i64::try_from(line + 1).unwrap_or(i64::MAX))
+        .bind(&entry.summary)
+        .bind(&entry.account_code)
+        .bind(&entry.account_name)
+        .bind(entry.debit.fen())
+        .bind(entry.credit.fen())
+        .execute(&mut **tx)
+        .await?;
+    }
+    for (position, file) in record.files.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO record_files (id, record_id, position, role, file_name, media_type, size,
+                sha256, sm3) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(file.id.to_string())
+        .bind(record.id.to_string())
+        .bind(i64::try_from(position + 1).unwrap_or(i64::MAX))
+        .bind(file.role.as_str())
+        .bind(&file.file_name)
+        .bind(&file.media_type)
+        .bind(i64::try_from(file.size).unwrap_or(i64::MAX))
+        .bind(file.sha256.to_hex())
+        .bind(file.sm3.to_hex())
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+pub(super) async fn record(
+    pool: &SqlitePool,
+    id: RecordId,
+) -> Result<Option<RecordRow>, StoreError> {
+    let sql = format!("SELECT {RECORD_COLUMNS} FROM records WHERE id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.to_string())
+        .fetch_optional(pool)
+        .await?;
+    row.as_ref().map(codec::record).transpose()
+}
+
+pub(super) async fn records(
+    pool: &SqlitePool,
+    filter: &RecordFilter,
+    after: Option<Cursor>,
+    limit: u32,
+) -> Result<Page<RecordRow>, StoreError> {
+    let mut q: QueryBuilder<Sqlite> =
+        QueryBuilder::new(format!("SELECT {RECORD_COLUMNS} FROM records WHERE 1 = 1"));
+    if let Some(fonds) = &filter.fonds {
+        q.push(" AND fonds_code = ")
+            .push_bind(fonds.as_str().to_owned());
+    }
+    if let Some(kind) = filter.kind {
+        q.push(" AND kind = ").push_bind(kind.as_str());
+    }
+    if let Some(year) = filter.fiscal_year {
+        q.push(" AND fiscal_year = ").push_bind(i64::from(year));
+    }
+    if let Some(period) = filter.period {
+        q.push(" AND period = ").push_bind(i64::from(period));
+    }
+    if let Some(text) = &filter.title_contains {
+        // instr() is a plain substring test: no LIKE wildcards to escape in user text.
+        q.push(" AND instr(title, ")
+            .push_bind(text.clone())
+            .push(") > 0");
+    }
+    if let Some(min) = filter.amount_min {
+        q.push(" AND amount_fen >= ").push_bind(min.fen());
+    }
+    if let Some(max) = filter.amount_max {
+        q.push(" AND amount_fen <= ").push_bind(max.fen());
+    }
+    if let Some(from) = filter.date_from {
+        q.push(" AND record_date >= ").push_bind(codec::date(from));
+    }
+    if let Some(to) = filter.date_to {
+        q.push(" AND record_date <= ").push_bind(codec::date(to));
+    }
+    if let Some(state) = filter.state {
+        q.push(" AND state = ").push_bind(state.as_str());
+    }
+    if let Some(Cursor(last)) = after {
+        q.push(" AND id < ").push_bind(last.to_string());
+    }
+    q.push(" ORDER BY id DESC LIMIT ")
+        .push_bind(i64::from(limit) + 1);
+    let rows = q.build().fetch_all(pool).await?;
+    let mut items = rows
+        .iter()
+        .map(codec::record)
+        .collect::<Result<Vec<_>, _>>()?;
+    let next = if items.len() > limit as usize {
+        items.truncate(limit as usize);
+        items.last().map(|r| Cursor(r.id))
+    } else {
+        None
+    };
+    Ok(Page { items, next })
+}
+
+pub(super) async fn files(
+    pool: &SqlitePool,
+    record: Option<RecordId>,
+    after: Option<FileId>,
+    limit: u32,
+) -> Result<Vec<FileRow>, StoreError> {
+    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "SELECT id, record_id, position, role, file_name, media_type, size, sha256, sm3
+         FROM record_files WHERE 1 = 1",
+    );
+    if let Some(record) = record {
+        q.push(" AND record_id = ").push_bind(record.to_string());
+        q.push(" ORDER BY position");
+    } else {
+        if let Some(after) = after {
+            q.push(" AND id > ").push_bind(after.to_string());
+        }
+        q.push(" ORDER BY id LIMIT ").push_bind(i64::from(limit));
+    }
+    let rows = q.build().fetch_all(pool).await?;
+    rows.iter()
+        .map(|row| {
+            let get = |c: &'static str| row.try_get::<String, _>(c);
+            let position: i64 = row.try_get("position")?;
+            let size: i64 = row.try_get("size")?;
+            Ok(FileRow {
+                id: parse_stored("file id", &get("id")?)?,
+                record_id: parse_stored("record id", &get("record_id")?)?,
+                position: u32::try_from(position)
+                    .map_err(|_| StoreError::corrupt("position", position))?,
+                role: parse_stored("file role", &get("role")?)?,
+                file_name: get("file_name")?,
+                media_type: get("media_type")?,
+                size: u64::try_from(size).map_err(|_| StoreError::corrupt("size", size))?,
+                sha256: parse_stored("sha256", &get("sha256")?)?,
+                sm3: parse_stored("sm3", &get("sm3")?)?,
+            })
+        })
+        .collect()
+}
+
+pub(super) async fn entries(
+    pool: &SqlitePool,
+    id: RecordId,
+) -> Result<Vec<VoucherEntry>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT summary, account_code, account_name, debit_fen, credit_fen
+         FROM voucher_entries WHERE record_id = $1 ORDER BY line",
+    )
+    .bind(id.to_string())
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(VoucherEntry {
+                summary: row.try_get("summary")?,
+                account_code: row.try_get("account_code")?,
+                account_name: row.try_get("account_name")?,
+                debit: Money::from_fen(row.try_get("debit_fen")?),
+                credit: Money::from_fen(row.try_get("credit_fen")?),
+            })
+        })
+        .collect()
+}
+
+pub(super) async fn versions(
+    pool: &SqlitePool,
+    id: RecordId,
+) -> Result<Vec<RecordVersion>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT version, description, reason, changed_at FROM record_versions
+         WHERE record_id = $1 ORDER BY version",
+    )
+    .bind(id.to_string())
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let version: i64 = row.try_get("version")?;
+            let description: String = row.try_get("description")?;
+            let changed_at: String = row.try_get("changed_at")?;
+            Ok(RecordVersion {
+                version: u32::try_from(version)
+                    .map_err(|_| StoreError::corrupt("version", version))?,
+                description: serde_json::from_str(&description)
+                    .map_err(|_| StoreError::corrupt("description", &description))?,
+                reason: row.try_get("reason")?,
+                changed_at: codec::parse_timestamp(&changed_at)?,
+            })
+        })
+        .collect()
+}

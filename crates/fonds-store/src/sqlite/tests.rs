@@ -1,0 +1,265 @@
+//! Contract tests of the SQLite store. They are written against [`MetadataStore`] so that the
+//! PostgreSQL store can run the same suite.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use fonds_domain::{
+    AccountingPeriod, ArchivalCodePattern, Classification, FileId, FileRole, FiscalYear, Fonds,
+    FondsCode, LifecycleState, RecordDescription, RecordId, RecordKind, RetentionDue,
+    RetentionPeriod, RetentionScheme, SubmissionId,
+};
+use time::OffsetDateTime;
+use time::macros::date;
+
+use super::SqliteStore;
+use crate::blob::DualHasher;
+use crate::error::StoreError;
+use crate::metadata::{MetadataStore, NewFile, NewRecord, NewSubmission, RecordFilter};
+
+fn fonds() -> Fonds {
+    Fonds {
+        code: "Z001".parse().expect("fonds"),
+        name: "示范公司".into(),
+        retention_scheme: RetentionScheme::Enterprise,
+        code_pattern: ArchivalCodePattern::dat94(),
+    }
+}
+
+fn voucher(month: i64, number: u32) -> NewRecord {
+    let year = FiscalYear::new(2023).expect("year");
+    let digests = DualHasher::digest(format!("voucher {month} {number}").as_bytes());
+    NewRecord {
+        id: RecordId::new(),
+        classification: Classification {
+            kind: RecordKind::AccountingVoucher,
+            fiscal_year: year,
+            period: Some(AccountingPeriod::new(year, month).expect("month")),
+            retention: RetentionPeriod::Years(30),
+        },
+        description: RecordDescription {
+            title: format!("报销差旅费 {number}"),
+            date: Some(
+                time::Date::from_calendar_date(
+                    2023,
+                    time::Month::try_from(u8::try_from(month).expect("month")).expect("month"),
+                    1,
+                )
+                .expect("date"),
+            ),
+            number: Some(format!("记-{number:04}").parse().expect("number")),
+            amount: Some("100.00".parse().expect("amount")),
+            preparer: None,
+            reviewer: None,
+            attachment_count: Some(0),
+            remarks: None,
+        },
+        entries: Vec::new(),
+        files: vec![NewFile {
+            id: FileId::new(),
+            role: FileRole::Main,
+            file_name: "voucher.pdf".into(),
+            media_type: "application/pdf".into(),
+            size: digests.size,
+            sha256: digests.sha256,
+            sm3: digests.sm3,
+        }],
+        retention_due: RetentionDue::On(date!(2054 - 01 - 01)),
+        source_reference: None,
+    }
+}
+
+async fn store_with(records: Vec<NewRecord>) -> (tempfile::TempDir, Arc<SqliteStore>) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = SqliteStore::open(&dir.path().join("fonds.sqlite"))
+        .await
+        .expect("open");
+    store.ensure_fonds(&fonds()).await.expect("fonds");
+    let submission = NewSubmission {
+        id: SubmissionId::new(),
+        fonds: fonds().code,
+        source: "test".into(),
+        received_at: OffsetDateTime::now_utc(),
+        records,
+        import_row: None,
+    };
+    store.insert_submission(&submission).await.expect("insert");
+    (dir, Arc::new(store))
+}
+
+#[tokio::test]
+async fn concurrent_archivings_take_every_item_number_once_without_gaps() {
+    let records: Vec<_> = (1..=40).map(|n| voucher(12, n)).collect();
+    let ids: Vec<_> = records.iter().map(|r| r.id).collect();
+    let (_dir, store) = store_with(records).await;
+    let pattern = ArchivalCodePattern::dat94();
+    let tasks: Vec<_> = ids
+        .iter()
+        .map(|id| {
+            let (store, pattern, id) = (Arc::clone(&store), pattern.clone(), *id);
+            tokio::spawn(async move {
+                store
+                    .archive_record(id, &pattern, OffsetDateTime::now_utc())
+                    .await
+            })
+        })
+        .collect();
+    let mut items = BTreeSet::new();
+    for task in tasks {
+        let outcome = task.await.expect("join").expect("archived");
+        assert!(
+            outcome
+                .archival_code
+                .as_str()
+                .starts_with("Z001-PZ·2023·D30-0012-")
+        );
+        items.insert(outcome.archival_code.parts().item);
+    }
+    assert_eq!(items, (1..=40).collect::<BTreeSet<u32>>());
+}
+
+#[tokio::test]
+async fn sequences_are_per_volume_so_each_month_starts_at_one() {
+    let (nov, dec) = (voucher(11, 1), voucher(12, 1));
+    let (nov_id, dec_id) = (nov.id, dec.id);
+    let (_dir, store) = store_with(vec![nov, dec]).await;
+    let pattern = ArchivalCodePattern::dat94();
+    let now = OffsetDateTime::now_utc();
+    let a = store
+        .archive_record(nov_id, &pattern, now)
+        .await
+        .expect("archive");
+    let b = store
+        .archive_record(dec_id, &pattern, now)
+        .await
+        .expect("archive");
+    assert_eq!(a.archival_code.as_str(), "Z001-PZ·2023·D30-0011-0001");
+    assert_eq!(b.archival_code.as_str(), "Z001-PZ·2023·D30-0012-0001");
+}
+
+#[tokio::test]
+async fn an_archived_record_cannot_be_archived_again_and_its_files_are_frozen() {
+    let record = voucher(12, 7);
+    let id = record.id;
+    let (_dir, store) = store_with(vec![record]).await;
+    let pattern = ArchivalCodePattern::dat94();
+    store
+        .archive_record(id, &pattern, OffsetDateTime::now_utc())
+        .await
+        .expect("archive");
+    let again = store
+        .archive_record(id, &pattern, OffsetDateTime::now_utc())
+        .await;
+    assert!(matches!(again, Err(StoreError::Transition(_))), "{again:?}");
+    // The database itself refuses to change an archived record's files or code.
+    let changed = sqlx::query("UPDATE record_files SET file_name = 'x' WHERE record_id = $1")
+        .bind(id.to_string())
+        .execute(&store.writer)
+        .await;
+    assert!(changed.is_err());
+    let recoded = sqlx::query("UPDATE records SET archival_code = 'X' WHERE id = $1")
+        .bind(id.to_string())
+        .execute(&store.writer)
+        .await;
+    assert!(recoded.is_err());
+    let deleted = sqlx::query("DELETE FROM records WHERE id = $1")
+        .bind(id.to_string())
+        .execute(&store.writer)
+        .await;
+    assert!(deleted.is_err());
+}
+
+#[tokio::test]
+async fn a_correction_is_a_new_version_and_the_old_one_is_kept() {
+    let record = voucher(12, 8);
+    let id = record.id;
+    let (_dir, store) = store_with(vec![record]).await;
+    let mut description = store
+        .record(id)
+        .await
+        .expect("read")
+        .expect("exists")
+        .description;
+    description.title = "报销差旅费（更正）".into();
+    let version = store
+        .correct_description(id, &description, "摘要录入错误", OffsetDateTime::now_utc())
+        .await
+        .expect("correct");
+    assert_eq!(version, 2);
+    let versions = store.record_versions(id).await.expect("versions");
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[0].description.title, "报销差旅费 8");
+    assert_eq!(versions[1].description.title, "报销差旅费（更正）");
+    assert_eq!(versions[1].reason.as_deref(), Some("摘要录入错误"));
+    let row = store.record(id).await.expect("read").expect("exists");
+    assert_eq!(
+        (row.version, row.description.title.as_str()),
+        (2, "报销差旅费（更正）")
+    );
+}
+
+#[tokio::test]
+async fn a_second_voucher_with_the_same_number_in_the_period_is_a_duplicate() {
+    let (_dir, store) = store_with(vec![voucher(12, 9)]).await;
+    let again = NewSubmission {
+        id: SubmissionId::new(),
+        fonds: fonds().code,
+        source: "test".into(),
+        received_at: OffsetDateTime::now_utc(),
+        records: vec![voucher(12, 10), voucher(12, 9)],
+        import_row: None,
+    };
+    let result = store.insert_submission(&again).await;
+    assert!(
+        matches!(result, Err(StoreError::Duplicate(_))),
+        "{result:?}"
+    );
+    // The whole submission was refused: voucher 10 is not there either.
+    assert_eq!(store.count_records().await.expect("count"), 1);
+}
+
+#[tokio::test]
+async fn lists_filter_and_page_without_repeating_or_skipping() {
+    let records: Vec<_> = (1..=25)
+        .map(|n| voucher(if n % 2 == 0 { 11 } else { 12 }, n))
+        .collect();
+    let (_dir, store) = store_with(records).await;
+    let filter = RecordFilter {
+        period: Some(12),
+        ..RecordFilter::default()
+    };
+    let mut seen = BTreeSet::new();
+    let mut cursor = None;
+    loop {
+        let page = store.records(&filter, cursor, 5).await.expect("page");
+        for r in &page.items {
+            assert_eq!(r.classification.period.map(|p| p.month()), Some(12));
+            assert_eq!(r.state, LifecycleState::Collected);
+            assert!(seen.insert(r.id), "repeated {}", r.id);
+        }
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 13);
+    let text = RecordFilter {
+        title_contains: Some("差旅费 2".into()),
+        ..RecordFilter::default()
+    };
+    let hits = store.records(&text, None, 100).await.expect("page").items;
+    assert_eq!(hits.len(), 7); // 2, 20–25
+    let other_fonds: FondsCode = "Z999".parse().expect("fonds");
+    let none = RecordFilter {
+        fonds: Some(other_fonds),
+        ..RecordFilter::default()
+    };
+    assert!(
+        store
+            .records(&none, None, 100)
+            .await
+            .expect("page")
+            .items
+            .is_empty()
+    );
+}

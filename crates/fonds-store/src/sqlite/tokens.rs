@@ -1,0 +1,108 @@
+//! API tokens (stored as hashes only) and the import log.
+
+use fonds_domain::Sha256Digest;
+use sqlx::{Row as _, SqlitePool};
+use time::OffsetDateTime;
+
+use super::{codec, parse_stored};
+use crate::error::StoreError;
+use crate::metadata::{ImportRowStatus, TokenRow};
+
+pub(super) async fn insert_token(
+    pool: &SqlitePool,
+    label: &str,
+    token_sha256: &Sha256Digest,
+    at: OffsetDateTime,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO api_tokens (token_sha256, label, created_at) VALUES ($1, $2, $3)")
+        .bind(token_sha256.to_hex())
+        .bind(label)
+        .bind(codec::timestamp(at))
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub(super) async fn revoke_tokens(
+    pool: &SqlitePool,
+    label: &str,
+    at: OffsetDateTime,
+) -> Result<u64, StoreError> {
+    let done = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE label = $2 AND revoked_at IS NULL",
+    )
+    .bind(codec::timestamp(at))
+    .bind(label)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+pub(super) async fn token(
+    pool: &SqlitePool,
+    token_sha256: &Sha256Digest,
+) -> Result<Option<TokenRow>, StoreError> {
+    let row = sqlx::query(
+        "SELECT label, created_at FROM api_tokens WHERE token_sha256 = $1 AND revoked_at IS NULL",
+    )
+    .bind(token_sha256.to_hex())
+    .fetch_optional(pool)
+    .await?;
+    row.map(|row| {
+        let created_at: String = row.try_get("created_at")?;
+        Ok(TokenRow {
+            label: row.try_get("label")?,
+            created_at: codec::parse_timestamp(&created_at)?,
+        })
+    })
+    .transpose()
+}
+
+pub(super) async fn import_row(
+    pool: &SqlitePool,
+    import_key: &str,
+    row_key: &str,
+) -> Result<Option<ImportRowStatus>, StoreError> {
+    let row = sqlx::query(
+        "SELECT record_id, refusal FROM import_rows WHERE import_key = $1 AND row_key = $2",
+    )
+    .bind(import_key)
+    .bind(row_key)
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let record: Option<String> = row.try_get("record_id")?;
+    let refusal: Option<String> = row.try_get("refusal")?;
+    match (record, refusal) {
+        (Some(id), _) => Ok(Some(ImportRowStatus::Imported(parse_stored(
+            "record id",
+            &id,
+        )?))),
+        (None, Some(reason)) => Ok(Some(ImportRowStatus::Refused(reason))),
+        (None, None) => Err(StoreError::corrupt("import row", row_key)),
+    }
+}
+
+pub(super) async fn record_import_row(
+    pool: &SqlitePool,
+    import_key: &str,
+    row_key: &str,
+    status: &ImportRowStatus,
+) -> Result<(), StoreError> {
+    let (record, refusal) = match status {
+        ImportRowStatus::Imported(id) => (Some(id.to_string()), None),
+        ImportRowStatus::Refused(reason) => (None, Some(reason.clone())),
+    };
+    sqlx::query(
+        "INSERT INTO import_rows (import_key, row_key, record_id, refusal) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (import_key, row_key) DO UPDATE SET record_id = excluded.record_id,
+            refusal = excluded.refusal",
+    )
+    .bind(import_key)
+    .bind(row_key)
+    .bind(record)
+    .bind(refusal)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
