@@ -1,1 +1,118 @@
-//! placeholder
+//! The application services of Fonds, independent of any transport.
+//!
+//! [`Archive`] is the one entry point the HTTP layer and the CLI call: it receives submissions,
+//! answers queries, archives records, takes corrections, verifies fixity, imports registers and
+//! builds the demo archive. It talks to storage only through the `fonds-store` traits, so the
+//! embedded and cluster deployments share every rule.
+
+mod archiving;
+mod auth;
+pub mod demo;
+mod error;
+mod import;
+mod ingest;
+pub mod manifest;
+mod queries;
+mod settings;
+mod verify;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use fonds_domain::{Fonds, FondsCode, RetentionTable};
+use fonds_store::{BlobStore, LocalBlobStore, MetadataStore, SqliteStore};
+
+pub use auth::{IssuedToken, Principal};
+pub use error::{CoreError, ErrorCode, ErrorKind, FieldError};
+pub use import::{ImportProgress, ImportReport, ImportedRow};
+pub use ingest::{Receipt, ReceiptFile, ReceiptRecord, StagedPart};
+pub use queries::{ByteRange, FileContent, RecordDetail};
+pub use settings::Settings;
+pub use verify::{FixityProblem, VerifyProgress, VerifyReport};
+
+pub use fonds_store::{
+    BlobRange, Cursor, FileRow, Page, RecordFilter, RecordRow, RecordVersion, StagedBlob,
+};
+
+/// The archive: metadata and files behind the application's rules.
+#[derive(Debug, Clone)]
+pub struct Archive {
+    metadata: Arc<dyn MetadataStore>,
+    blobs: Arc<dyn BlobStore>,
+    settings: Settings,
+}
+
+impl Archive {
+    /// An archive over the given stores.
+    #[must_use]
+    pub fn new(
+        metadata: Arc<dyn MetadataStore>,
+        blobs: Arc<dyn BlobStore>,
+        settings: Settings,
+    ) -> Self {
+        Self {
+            metadata,
+            blobs,
+            settings,
+        }
+    }
+
+    /// The embedded deployment: `fonds.sqlite` and `blobs/` inside `data_dir`, created if
+    /// missing.
+    ///
+    /// # Errors
+    /// When the directory, the database or the blob store cannot be opened.
+    pub async fn open_embedded(data_dir: &Path, settings: Settings) -> Result<Self, CoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            CoreError::new(
+                ErrorCode::Internal,
+                format!("cannot create data directory {}: {e}", data_dir.display()),
+            )
+        })?;
+        let metadata = SqliteStore::open(&data_dir.join("fonds.sqlite")).await?;
+        let blobs = LocalBlobStore::open(&data_dir.join("blobs"))?;
+        Ok(Self::new(Arc::new(metadata), Arc::new(blobs), settings))
+    }
+
+    /// The settings in force.
+    #[must_use]
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The stager that spools uploads before they are accepted.
+    #[must_use]
+    pub fn stager(&self) -> &fonds_store::Stager {
+        self.blobs.stager()
+    }
+
+    /// Creates a fonds if it does not exist yet; returns whether it was created.
+    ///
+    /// # Errors
+    /// When the store fails.
+    pub async fn ensure_fonds(&self, fonds: &Fonds) -> Result<bool, CoreError> {
+        Ok(self.metadata.ensure_fonds(fonds).await?)
+    }
+
+    /// Every fonds.
+    ///
+    /// # Errors
+    /// When the store fails.
+    pub async fn all_fonds(&self) -> Result<Vec<Fonds>, CoreError> {
+        Ok(self.metadata.all_fonds().await?)
+    }
+
+    async fn fonds_or_404(&self, code: &FondsCode) -> Result<Fonds, CoreError> {
+        self.metadata.fonds(code).await?.ok_or_else(|| {
+            CoreError::new(
+                ErrorCode::FondsNotFound,
+                format!("fonds {code} does not exist; create it with `fonds init --fonds {code}`"),
+            )
+        })
+    }
+
+    /// The retention table a fonds follows.
+    fn retention_table(fonds: &Fonds) -> RetentionTable {
+        RetentionTable::statutory(fonds.retention_scheme)
+    }
+}

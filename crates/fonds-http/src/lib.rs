@@ -1,1 +1,60 @@
-//! placeholder
+//! The HTTP face of Fonds: the JSON API under `/api/v1`, its OpenAPI description, and health.
+//!
+//! Handlers are thin: they authenticate, turn HTTP into calls on [`fonds_core::Archive`], and
+//! turn the answers back into JSON or RFC 9457 problem details. Every request is logged once, at
+//! the edge, inside a span that carries its id and route template.
+
+mod auth;
+mod dto;
+mod observe;
+mod openapi;
+mod problem;
+mod range;
+mod routes;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use fonds_core::Archive;
+use tokio::net::TcpListener;
+
+pub use openapi::openapi_json;
+pub use problem::Problem;
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The archive.
+    pub archive: Archive,
+}
+
+/// The whole application: API, OpenAPI document and health.
+pub fn router(archive: Archive) -> Router {
+    let state = AppState { archive };
+    Router::new()
+        .nest("/api/v1", routes::api())
+        .merge(routes::health())
+        .fallback(routes::not_found)
+        // Uploads are limited by the archive's own byte budget while streaming, which answers
+        // with a problem document instead of a bare 413.
+        .layer(DefaultBodyLimit::disable())
+        .layer(axum::middleware::from_fn(observe::log_request))
+        .layer(observe::request_id_layers())
+        .with_state(state)
+}
+
+/// Serves the application on `listener` until `shutdown` completes.
+///
+/// # Errors
+/// When the listener fails.
+pub async fn serve(
+    listener: TcpListener,
+    archive: Archive,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(archive).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

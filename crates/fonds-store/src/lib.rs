@@ -18,6 +18,6 @@ pub use blob::{
 pub use error::{BlobError, StoreError};
 pub use metadata::{
     ArchiveOutcome, Cursor, FileRow, ImportMark, ImportRowStatus, MetadataStore, NewFile,
-    NewRecord, NewSubmission, Page, RecordFilter, RecordRow, RecordVersion, TokenRow,
+    NewRecord, NewSubmission, Page, PresetCode, RecordFilter, RecordRow, RecordVersion, TokenRow,
 };
 pub use sqlite::SqliteStore;

@@ -49,6 +49,18 @@ pub struct NewRecord {
     pub retention_due: RetentionDue,
     /// The source system's own reference, for tracing.
     pub source_reference: Option<String>,
+    /// An archival code the record already carries (records migrated from an earlier archive):
+    /// the record is stored as archived under it.
+    pub preset_code: Option<PresetCode>,
+}
+
+/// An archival code assigned before the record reached Fonds.
+#[derive(Debug, Clone)]
+pub struct PresetCode {
+    /// The code, parsed with the fonds' pattern.
+    pub code: ArchivalCode,
+    /// Its numbering sequence; the sequence continues after the highest preset item.
+    pub sequence_key: String,
 }
 
 /// A submission to record, with all its records, atomically.

@@ -1,1 +1,49 @@
-fn main() {}
+//! `fonds`: the command line of the Fonds electronic accounting archive.
+//!
+//! Every command works on one data directory (`--data`, default `./fonds-data`) and calls the
+//! same application services as the HTTP API. Exit codes: 0 success; 1 the command ran and found
+//! problems (e.g. `verify` found a changed file); 2 the command could not run (bad input,
+//! unreadable data directory) — the message on stderr says what to do.
+
+mod cli;
+mod commands;
+mod logging;
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+use crate::cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    logging::init(cli.log_format, cli.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let outcome = runtime.block_on(async {
+        match cli.command {
+            Command::Serve(args) => commands::serve::run(&cli.data, args).await,
+            Command::Init(args) => commands::init::run(&cli.data, args).await,
+            Command::Token(args) => commands::init::token(&cli.data, args).await,
+            Command::Import(args) => commands::import::run(&cli.data, args).await,
+            Command::Verify => commands::verify::run(&cli.data).await,
+            Command::Demo(args) => commands::demo::run(&cli.data, args).await,
+            Command::Bench(args) => commands::bench::run(args).await,
+        }
+    });
+    match outcome {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

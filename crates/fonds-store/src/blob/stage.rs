@@ -22,9 +22,13 @@ pub struct Stager {
 #[derive(Debug)]
 pub struct StagedBlob {
     digests: BlobDigests,
+    head: Vec<u8>,
     path: PathBuf,
     committed: bool,
 }
+
+/// How many leading bytes a staged blob keeps in memory for format identification.
+pub const HEAD_LEN: usize = 4096;
 
 impl Stager {
     /// A stager writing into `dir`, created if missing.
@@ -51,6 +55,7 @@ impl Stager {
         // The guard deletes the file on every early return below.
         let mut staged = StagedBlob {
             digests: DualHasher::digest(b""),
+            head: Vec::new(),
             path: path.clone(),
             committed: false,
         };
@@ -64,6 +69,10 @@ impl Stager {
                 return Err(BlobError::TooLarge { limit });
             }
             hasher.update(&chunk);
+            if staged.head.len() < HEAD_LEN {
+                let take = (HEAD_LEN - staged.head.len()).min(chunk.len());
+                staged.head.extend_from_slice(&chunk[..take]);
+            }
             file.write_all(&chunk)
                 .await
                 .map_err(|e| BlobError::io("write staging file", &path, e))?;
@@ -91,6 +100,12 @@ impl StagedBlob {
     #[must_use]
     pub fn digests(&self) -> &BlobDigests {
         &self.digests
+    }
+
+    /// The first bytes of the content (up to [`HEAD_LEN`]), for identifying its format.
+    #[must_use]
+    pub fn head(&self) -> &[u8] {
+        &self.head
     }
 
     /// The staging file, for the store that commits it.

@@ -14,11 +14,6 @@ pub(super) const RECORD_COLUMNS: &str =
     retention_due, awaiting_event, state, archival_code, archived_at, version, title, record_date,
     number, amount_fen, preparer, reviewer, attachment_count, remarks, created_at";
 
-/// Whether a database error is a unique-constraint violation.
-fn is_unique_violation(error: &sqlx::Error) -> bool {
-    matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
-}
-
 pub(super) async fn insert_submission(
     pool: &SqlitePool,
     submission: &NewSubmission,
@@ -63,7 +58,32 @@ async fn insert_record(
     let class = &record.classification;
     let d = &record.description;
     let (due, awaiting) = codec::due(record.retention_due);
-    let inserted = sqlx::query(
+    if let Some(number) = &d.number {
+        let taken: Option<String> = sqlx::query_scalar(
+            "SELECT COALESCE(archival_code, id) FROM records
+             WHERE fonds_code = $1 AND kind = $2 AND fiscal_year = $3 AND period IS $4
+               AND number = $5",
+        )
+        .bind(submission.fonds.as_str())
+        .bind(class.kind.as_str())
+        .bind(i64::from(class.fiscal_year.get()))
+        .bind(class.period.map(|p| i64::from(p.month())))
+        .bind(number.as_str())
+        .fetch_optional(&mut **tx)
+        .await?;
+        if let Some(existing) = taken {
+            return Err(StoreError::Duplicate(format!(
+                "fonds {} already holds {} {} of {} as {existing}",
+                submission.fonds,
+                class.kind.name_zh(),
+                number,
+                class
+                    .period
+                    .map_or_else(|| class.fiscal_year.to_string(), |p| p.to_string()),
+            )));
+        }
+    }
+    sqlx::query(
         "INSERT INTO records (id, fonds_code, submission_id, source_reference, kind, fiscal_year,
             period, retention, retention_due, awaiting_event, state, title, record_date, number,
             amount_fen, preparer, reviewer, attachment_count, remarks, created_at)
@@ -90,21 +110,7 @@ async fn insert_record(
     .bind(&d.remarks)
     .bind(received)
     .execute(&mut **tx)
-    .await;
-    match inserted {
-        Ok(_) => {}
-        Err(e) if is_unique_violation(&e) => {
-            return Err(StoreError::Duplicate(format!(
-                "fonds {} already holds 记账凭证 {} of period {}",
-                submission.fonds,
-                d.number.as_ref().map_or("?", |n| n.as_str()),
-                class
-                    .period
-                    .map_or_else(|| class.fiscal_year.to_string(), |p| p.to_string()),
-            )));
-        }
-        Err(e) => return Err(e.into()),
-    }
+    .await?;
     let description =
         serde_json::to_string(d).map_err(|e| StoreError::corrupt("description", e))?;
     sqlx::query(
@@ -148,6 +154,56 @@ async fn insert_record(
         .execute(&mut **tx)
         .await?;
     }
+    if let Some(preset) = &record.preset_code {
+        // Archived on arrival: the record, its files and entries were written as collected
+        // (the freezing triggers forbid adding files to an archived record), and are frozen now.
+        archive_with_preset(tx, submission, record, preset, received).await?;
+    }
+    Ok(())
+}
+
+async fn archive_with_preset(
+    tx: &mut sqlx::Transaction<'_, Sqlite>,
+    submission: &NewSubmission,
+    record: &NewRecord,
+    preset: &crate::metadata::PresetCode,
+    received: &str,
+) -> Result<(), StoreError> {
+    let taken: Option<String> =
+        sqlx::query_scalar("SELECT id FROM records WHERE fonds_code = $1 AND archival_code = $2")
+            .bind(submission.fonds.as_str())
+            .bind(preset.code.as_str())
+            .fetch_optional(&mut **tx)
+            .await?;
+    if let Some(other) = taken {
+        return Err(StoreError::ArchivalCodeTaken(format!(
+            "archival code {} is already taken in fonds {} by record {other}",
+            preset.code, submission.fonds
+        )));
+    }
+    let item = i64::from(preset.code.parts().item);
+    sqlx::query(
+        "INSERT INTO code_sequences (fonds_code, sequence_key, last_item) VALUES ($1, $2, $3)
+         ON CONFLICT (fonds_code, sequence_key)
+         DO UPDATE SET last_item = max(last_item, excluded.last_item)",
+    )
+    .bind(submission.fonds.as_str())
+    .bind(&preset.sequence_key)
+    .bind(item)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "UPDATE records SET state = 'archived', archival_code = $1, sequence_key = $2,
+            item_number = $3, archived_at = $4
+         WHERE id = $5",
+    )
+    .bind(preset.code.as_str())
+    .bind(&preset.sequence_key)
+    .bind(item)
+    .bind(received)
+    .bind(record.id.to_string())
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 

@@ -66,6 +66,7 @@ fn voucher(month: i64, number: u32) -> NewRecord {
         }],
         retention_due: RetentionDue::On(date!(2054 - 01 - 01)),
         source_reference: None,
+        preset_code: None,
     }
 }
 

@@ -1,0 +1,67 @@
+//! Archiving (归档) and metadata corrections.
+
+use fonds_domain::{RecordDescription, RecordId};
+use fonds_store::ArchiveOutcome;
+use time::OffsetDateTime;
+
+use crate::Archive;
+use crate::error::{CoreError, ErrorCode};
+
+impl Archive {
+    /// Archives a collected record: assigns its archival code from its fonds' pattern and
+    /// freezes it.
+    ///
+    /// # Errors
+    /// `record_not_found`, `transition_not_allowed` when it is not in `collected`,
+    /// `archival_code_taken`, or a store failure.
+    pub async fn archive(&self, id: RecordId) -> Result<ArchiveOutcome, CoreError> {
+        let record = self.metadata.record(id).await?.ok_or_else(|| {
+            CoreError::new(
+                ErrorCode::RecordNotFound,
+                format!("record {id} does not exist"),
+            )
+        })?;
+        let fonds = self.fonds_or_404(&record.fonds).await?;
+        let outcome = self
+            .metadata
+            .archive_record(id, &fonds.code_pattern, OffsetDateTime::now_utc())
+            .await?;
+        tracing::debug!(record = %id, archival_code = %outcome.archival_code, "record archived");
+        Ok(outcome)
+    }
+
+    /// Corrects a record's description. The old version is kept; the reason is required.
+    ///
+    /// # Errors
+    /// `record_not_found`, `manifest_invalid` for a description that breaks a rule or a missing
+    /// reason, `record_duplicate` when the new number is taken, or a store failure.
+    pub async fn correct(
+        &self,
+        id: RecordId,
+        description: RecordDescription,
+        reason: &str,
+    ) -> Result<u32, CoreError> {
+        let reason = reason.trim();
+        if reason.is_empty() || reason.chars().count() > 500 {
+            return Err(CoreError::new(
+                ErrorCode::ManifestInvalid,
+                "a correction needs a reason of 1 to 500 characters (DA/T 94 §14: every change is logged)",
+            ));
+        }
+        let record = self.metadata.record(id).await?.ok_or_else(|| {
+            CoreError::new(
+                ErrorCode::RecordNotFound,
+                format!("record {id} does not exist"),
+            )
+        })?;
+        description
+            .validate(&record.classification)
+            .map_err(|e| CoreError::new(ErrorCode::ManifestInvalid, e.to_string()))?;
+        let version = self
+            .metadata
+            .correct_description(id, &description, reason, OffsetDateTime::now_utc())
+            .await?;
+        tracing::debug!(record = %id, version, "record description corrected");
+        Ok(version)
+    }
+}

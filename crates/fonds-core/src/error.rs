@@ -1,0 +1,303 @@
+//! The one error vocabulary of Fonds: every failure a caller can see has a stable snake_case
+//! code, a kind that the HTTP layer maps to a status, and a message that says what was wrong
+//! and what to do. Internal causes are kept for the log and never shown to callers.
+
+use std::fmt;
+
+use fonds_store::{BlobError, StoreError};
+
+/// What sort of failure it is, independent of any transport.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The input is malformed or breaks a rule; nothing was changed.
+    Invalid,
+    /// The caller did not authenticate.
+    Unauthenticated,
+    /// The thing asked for does not exist (or is not visible to the caller).
+    NotFound,
+    /// The request conflicts with what exists.
+    Conflict,
+    /// The lifecycle does not allow the change now.
+    NotAllowed,
+    /// The upload is larger than the configured limit.
+    TooLarge,
+    /// A byte range outside the file.
+    RangeNotSatisfiable,
+    /// Fonds failed; the log has the cause.
+    Internal,
+}
+
+/// A stable error code, part of the public API. Never renamed once released.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// The manifest is not valid JSON of the documented shape.
+    ManifestMalformed,
+    /// A manifest field breaks a rule.
+    ManifestInvalid,
+    /// A record kind Fonds does not know.
+    RecordKindUnknown,
+    /// A file part the manifest names is missing.
+    FilePartMissing,
+    /// A file part the manifest does not name.
+    FilePartUnexpected,
+    /// A file's declared SHA-256 differs from the bytes received.
+    DigestMismatch,
+    /// A 记账凭证 whose debits and credits differ.
+    VoucherUnbalanced,
+    /// A retention period shorter than the statutory minimum.
+    RetentionBelowMinimum,
+    /// The archival code is already taken in the fonds.
+    ArchivalCodeTaken,
+    /// The same voucher already exists.
+    RecordDuplicate,
+    /// The upload is too large.
+    UploadTooLarge,
+    /// The multipart body could not be read.
+    MultipartMalformed,
+    /// No such fonds.
+    FondsNotFound,
+    /// No such record.
+    RecordNotFound,
+    /// No such file.
+    FileNotFound,
+    /// No such route.
+    RouteNotFound,
+    /// The lifecycle forbids the change.
+    TransitionNotAllowed,
+    /// A query parameter is malformed.
+    QueryInvalid,
+    /// A byte range that cannot be served.
+    RangeNotSatisfiable,
+    /// Missing or wrong credentials.
+    Unauthenticated,
+    /// A file is missing from the store although its record points at it.
+    BlobMissing,
+    /// Anything else.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The wire code.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::ManifestMalformed => "manifest_malformed",
+            Self::ManifestInvalid => "manifest_invalid",
+            Self::RecordKindUnknown => "record_kind_unknown",
+            Self::FilePartMissing => "file_part_missing",
+            Self::FilePartUnexpected => "file_part_unexpected",
+            Self::DigestMismatch => "digest_mismatch",
+            Self::VoucherUnbalanced => "voucher_unbalanced",
+            Self::RetentionBelowMinimum => "retention_below_minimum",
+            Self::ArchivalCodeTaken => "archival_code_taken",
+            Self::RecordDuplicate => "record_duplicate",
+            Self::UploadTooLarge => "upload_too_large",
+            Self::MultipartMalformed => "multipart_malformed",
+            Self::FondsNotFound => "fonds_not_found",
+            Self::RecordNotFound => "record_not_found",
+            Self::FileNotFound => "file_not_found",
+            Self::RouteNotFound => "route_not_found",
+            Self::TransitionNotAllowed => "transition_not_allowed",
+            Self::QueryInvalid => "query_invalid",
+            Self::RangeNotSatisfiable => "range_not_satisfiable",
+            Self::Unauthenticated => "unauthenticated",
+            Self::BlobMissing => "blob_missing",
+            Self::Internal => "internal",
+        }
+    }
+
+    /// The kind of failure.
+    #[must_use]
+    pub const fn kind(self) -> ErrorKind {
+        match self {
+            Self::ManifestMalformed
+            | Self::ManifestInvalid
+            | Self::RecordKindUnknown
+            | Self::FilePartMissing
+            | Self::FilePartUnexpected
+            | Self::DigestMismatch
+            | Self::VoucherUnbalanced
+            | Self::RetentionBelowMinimum
+            | Self::MultipartMalformed
+            | Self::QueryInvalid => ErrorKind::Invalid,
+            Self::ArchivalCodeTaken | Self::RecordDuplicate => ErrorKind::Conflict,
+            Self::UploadTooLarge => ErrorKind::TooLarge,
+            Self::FondsNotFound
+            | Self::RecordNotFound
+            | Self::FileNotFound
+            | Self::RouteNotFound => ErrorKind::NotFound,
+            Self::TransitionNotAllowed => ErrorKind::NotAllowed,
+            Self::RangeNotSatisfiable => ErrorKind::RangeNotSatisfiable,
+            Self::Unauthenticated => ErrorKind::Unauthenticated,
+            Self::BlobMissing | Self::Internal => ErrorKind::Internal,
+        }
+    }
+
+    /// A short English title for the code.
+    #[must_use]
+    pub const fn title(self) -> &'static str {
+        match self {
+            Self::ManifestMalformed => "The manifest could not be read",
+            Self::ManifestInvalid => "The manifest breaks a rule",
+            Self::RecordKindUnknown => "Unknown record kind",
+            Self::FilePartMissing => "A file part is missing",
+            Self::FilePartUnexpected => "A file part is not named in the manifest",
+            Self::DigestMismatch => "A file does not match its declared digest",
+            Self::VoucherUnbalanced => "Voucher entries do not balance",
+            Self::RetentionBelowMinimum => "Retention period below the statutory minimum",
+            Self::ArchivalCodeTaken => "Archival code already taken",
+            Self::RecordDuplicate => "Record already exists",
+            Self::UploadTooLarge => "Upload too large",
+            Self::MultipartMalformed => "The multipart body could not be read",
+            Self::FondsNotFound => "Fonds not found",
+            Self::RecordNotFound => "Record not found",
+            Self::FileNotFound => "File not found",
+            Self::RouteNotFound => "No such route",
+            Self::TransitionNotAllowed => "Lifecycle change not allowed",
+            Self::QueryInvalid => "Invalid query parameter",
+            Self::RangeNotSatisfiable => "Range not satisfiable",
+            Self::Unauthenticated => "Authentication required",
+            Self::BlobMissing => "Stored file missing",
+            Self::Internal => "Internal error",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem with one field of the input, located by a JSON pointer.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    /// Where, e.g. `/records/3/entries`.
+    pub pointer: String,
+    /// The specific code.
+    pub code: &'static str,
+    /// What is wrong and what is expected.
+    pub detail: String,
+}
+
+/// A failure of an application service.
+#[derive(Debug, thiserror::Error)]
+#[error("{code}: {detail}")]
+pub struct CoreError {
+    /// The stable code.
+    pub code: ErrorCode,
+    /// What went wrong, safe to show to the caller.
+    pub detail: String,
+    /// Every field at fault, when the input had several problems.
+    pub errors: Vec<FieldError>,
+    /// The internal cause, for the log only.
+    #[source]
+    pub cause: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl CoreError {
+    /// A failure with a caller-facing detail.
+    #[must_use]
+    pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
+        Self {
+            code,
+            detail: detail.into(),
+            errors: Vec::new(),
+            cause: None,
+        }
+    }
+
+    /// An internal failure: the caller sees a generic message, the log sees `cause`.
+    #[must_use]
+    pub fn internal(cause: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self {
+            code: ErrorCode::Internal,
+            detail: "Fonds failed to complete the request; the server log has the cause".into(),
+            errors: Vec::new(),
+            cause: Some(Box::new(cause)),
+        }
+    }
+
+    /// Input with one or more field problems; the first one's code becomes the error's code.
+    #[must_use]
+    pub fn fields(errors: Vec<FieldError>) -> Self {
+        let first = errors.first();
+        let code = first
+            .and_then(|e| code_from_str(e.code))
+            .unwrap_or(ErrorCode::ManifestInvalid);
+        let detail = match (first, errors.len()) {
+            (Some(e), 1) => format!("{}: {}", e.pointer, e.detail),
+            (Some(e), n) => format!("{}: {} (and {} more problems)", e.pointer, e.detail, n - 1),
+            (None, _) => "the manifest is invalid".to_owned(),
+        };
+        Self {
+            code,
+            detail,
+            errors,
+            cause: None,
+        }
+    }
+}
+
+fn code_from_str(code: &str) -> Option<ErrorCode> {
+    use ErrorCode as C;
+    [
+        C::ManifestInvalid,
+        C::RecordKindUnknown,
+        C::FilePartMissing,
+        C::FilePartUnexpected,
+        C::DigestMismatch,
+        C::VoucherUnbalanced,
+        C::RetentionBelowMinimum,
+        C::FondsNotFound,
+    ]
+    .into_iter()
+    .find(|c| c.as_str() == code)
+}
+
+impl From<StoreError> for CoreError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::RecordNotFound(id) => Self::new(
+                ErrorCode::RecordNotFound,
+                format!("record {id} does not exist"),
+            ),
+            StoreError::FondsNotFound(code) => Self::new(
+                ErrorCode::FondsNotFound,
+                format!("fonds {code} does not exist"),
+            ),
+            StoreError::Duplicate(detail) => Self::new(ErrorCode::RecordDuplicate, detail),
+            StoreError::ArchivalCodeTaken(detail) => {
+                Self::new(ErrorCode::ArchivalCodeTaken, detail)
+            }
+            StoreError::Transition(e) => Self::new(ErrorCode::TransitionNotAllowed, e.to_string()),
+            other => Self::internal(other),
+        }
+    }
+}
+
+impl From<BlobError> for CoreError {
+    fn from(error: BlobError) -> Self {
+        match error {
+            BlobError::TooLarge { limit } => Self::new(
+                ErrorCode::UploadTooLarge,
+                format!(
+                    "the upload exceeds the limit of {limit} bytes; send fewer or smaller files per submission"
+                ),
+            ),
+            BlobError::RangeNotSatisfiable { start, end, size } => Self::new(
+                ErrorCode::RangeNotSatisfiable,
+                format!("bytes {start}..{end} lie outside a file of {size} bytes"),
+            ),
+            BlobError::Missing(sha) => Self {
+                code: ErrorCode::BlobMissing,
+                detail: format!(
+                    "the stored file {sha} is missing; run `fonds verify` and restore from backup"
+                ),
+                errors: Vec::new(),
+                cause: Some(Box::new(BlobError::Missing(sha))),
+            },
+            other => Self::internal(other),
+        }
+    }
+}

@@ -1,0 +1,514 @@
+//! The submission manifest: the JSON part of `POST /api/v1/submissions` that declares the
+//! records and names the file parts. It arrives as loosely typed JSON and is validated field by
+//! field into domain values, so that every problem is reported with its JSON pointer and its own
+//! code, all at once.
+
+use std::collections::BTreeSet;
+
+use fonds_domain::{
+    AccountingPeriod, Classification, FileRole, FiscalYear, Fonds, Money, RecordDescription,
+    RecordKind, RetentionPeriod, RetentionTable, Sha256Digest, VoucherEntry, VoucherError,
+    ensure_balanced,
+};
+use serde::Deserialize;
+use time::Date;
+use time::macros::format_description;
+
+use crate::error::{CoreError, ErrorCode, FieldError};
+
+/// The largest number of records one submission may declare.
+pub const MAX_RECORDS: usize = 1000;
+/// The largest number of files one record may carry.
+pub const MAX_FILES_PER_RECORD: usize = 200;
+
+/// The manifest as sent.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// The fonds the records belong to.
+    pub fonds: String,
+    /// The records.
+    pub records: Vec<ManifestRecord>,
+}
+
+/// One record as declared.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestRecord {
+    /// The client's key for the record, echoed in the receipt.
+    pub key: Option<String>,
+    /// Record kind, e.g. `accounting_voucher` or `记账凭证`.
+    pub kind: String,
+    /// Fiscal year.
+    pub fiscal_year: i64,
+    /// Month, for periodic kinds.
+    pub period: Option<i64>,
+    /// Voucher, ledger or report number.
+    pub voucher_number: Option<String>,
+    /// Date of creation, YYYY-MM-DD.
+    pub date: Option<String>,
+    /// Title (摘要).
+    pub title: String,
+    /// Amount, a decimal string.
+    pub amount: Option<String>,
+    /// Preparer.
+    pub preparer: Option<String>,
+    /// Reviewer.
+    pub reviewer: Option<String>,
+    /// Declared attachment count.
+    pub attachment_count: Option<u32>,
+    /// Requested retention (longer than the minimum only).
+    pub retention: Option<String>,
+    /// An archival code assigned by an earlier archive, for migrations.
+    pub archival_code: Option<String>,
+    /// Remarks.
+    pub remarks: Option<String>,
+    /// The source system's reference.
+    pub source_reference: Option<String>,
+    /// Entries, for a 记账凭证.
+    #[serde(default)]
+    pub entries: Vec<ManifestEntry>,
+    /// Files.
+    #[serde(default)]
+    pub files: Vec<ManifestFile>,
+}
+
+/// One voucher entry as declared.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestEntry {
+    /// 摘要.
+    pub summary: String,
+    /// 科目编码.
+    pub account_code: String,
+    /// 科目名称.
+    pub account_name: String,
+    /// Debit, a decimal string.
+    pub debit: Option<String>,
+    /// Credit, a decimal string.
+    pub credit: Option<String>,
+}
+
+/// One file as declared.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestFile {
+    /// The multipart part that carries the bytes.
+    pub part: String,
+    /// Role in the item.
+    pub role: String,
+    /// File name.
+    pub file_name: String,
+    /// Declared SHA-256, hex.
+    pub sha256: String,
+}
+
+/// A record that passed validation.
+#[derive(Debug, Clone)]
+pub struct ValidRecord {
+    /// The client's key.
+    pub key: Option<String>,
+    /// Classification.
+    pub classification: Classification,
+    /// Description.
+    pub description: RecordDescription,
+    /// Entries.
+    pub entries: Vec<VoucherEntry>,
+    /// Files.
+    pub files: Vec<ValidFile>,
+    /// Preset archival code, checked against the fonds' pattern and the classification.
+    pub archival_code: Option<fonds_domain::ArchivalCode>,
+    /// Source reference.
+    pub source_reference: Option<String>,
+}
+
+/// A file that passed validation (its bytes are checked against the digest later).
+#[derive(Debug, Clone)]
+pub struct ValidFile {
+    /// Part name.
+    pub part: String,
+    /// Role.
+    pub role: FileRole,
+    /// File name.
+    pub file_name: String,
+    /// Declared digest.
+    pub sha256: Sha256Digest,
+}
+
+impl Manifest {
+    /// Reads a manifest.
+    ///
+    /// # Errors
+    /// `manifest_malformed` with the position of the JSON error.
+    pub fn parse(bytes: &[u8]) -> Result<Self, CoreError> {
+        serde_json::from_slice(bytes).map_err(|e| {
+            CoreError::new(
+                ErrorCode::ManifestMalformed,
+                format!("the manifest is not valid: {e}; see docs/api.md for its shape"),
+            )
+        })
+    }
+
+    /// Validates every record against the fonds' rules.
+    ///
+    /// # Errors
+    /// Every problem found, each with its pointer and code.
+    pub fn validate(
+        &self,
+        fonds: &Fonds,
+        table: &RetentionTable,
+    ) -> Result<Vec<ValidRecord>, CoreError> {
+        let mut errors = Vec::new();
+        if self.records.is_empty() || self.records.len() > MAX_RECORDS {
+            errors.push(field(
+                "/records",
+                ErrorCode::ManifestInvalid,
+                format!("declare 1 to {MAX_RECORDS} records per submission"),
+            ));
+        }
+        let mut parts = BTreeSet::new();
+        let mut valid = Vec::new();
+        for (i, record) in self.records.iter().enumerate() {
+            let at = format!("/records/{i}");
+            for (j, file) in record.files.iter().enumerate() {
+                if !parts.insert(file.part.as_str()) {
+                    errors.push(field(
+                        &format!("{at}/files/{j}/part"),
+                        ErrorCode::ManifestInvalid,
+                        format!(
+                            "part `{}` is named twice; give every file its own part",
+                            file.part
+                        ),
+                    ));
+                }
+            }
+            if let Some(record) = validate_record(record, &at, fonds, table, &mut errors) {
+                valid.push(record);
+            }
+        }
+        if errors.is_empty() {
+            Ok(valid)
+        } else {
+            Err(CoreError::fields(errors))
+        }
+    }
+}
+
+fn field(pointer: &str, code: ErrorCode, detail: impl Into<String>) -> FieldError {
+    FieldError {
+        pointer: pointer.to_owned(),
+        code: code.as_str(),
+        detail: detail.into(),
+    }
+}
+
+/// Parses one optional field, recording a problem under `pointer` if it does not parse.
+fn parse_opt<T, E: std::fmt::Display>(
+    value: Option<&str>,
+    pointer: String,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+    errors: &mut Vec<FieldError>,
+) -> Option<T> {
+    value.and_then(|v| match parse(v) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            errors.push(field(&pointer, ErrorCode::ManifestInvalid, e.to_string()));
+            None
+        }
+    })
+}
+
+fn parse_date(text: &str) -> Result<Date, String> {
+    Date::parse(text, format_description!("[year]-[month]-[day]"))
+        .map_err(|_| format!("`{text}` is not a date: write YYYY-MM-DD"))
+}
+
+fn validate_record(
+    r: &ManifestRecord,
+    at: &str,
+    fonds: &Fonds,
+    table: &RetentionTable,
+    errors: &mut Vec<FieldError>,
+) -> Option<ValidRecord> {
+    let before = errors.len();
+    let kind = r.kind.parse::<RecordKind>().map_err(|e| {
+        errors.push(field(
+            &format!("{at}/kind"),
+            ErrorCode::RecordKindUnknown,
+            e.to_string(),
+        ));
+    });
+    let year = FiscalYear::new(r.fiscal_year).map_err(|e| {
+        errors.push(field(
+            &format!("{at}/fiscal_year"),
+            ErrorCode::ManifestInvalid,
+            e.to_string(),
+        ));
+    });
+    let period = match (&year, r.period) {
+        (Ok(year), Some(month)) => AccountingPeriod::new(*year, month).map(Some).map_err(|e| {
+            errors.push(field(
+                &format!("{at}/period"),
+                ErrorCode::ManifestInvalid,
+                e.to_string(),
+            ));
+        }),
+        _ => Ok(None),
+    };
+    let requested = parse_opt(
+        r.retention.as_deref(),
+        format!("{at}/retention"),
+        str::parse::<RetentionPeriod>,
+        errors,
+    );
+    let retention = kind.as_ref().ok().and_then(|kind| {
+        table
+            .assign(*kind, requested)
+            .map_err(|e| {
+                errors.push(field(
+                    &format!("{at}/retention"),
+                    ErrorCode::RetentionBelowMinimum,
+                    e.to_string(),
+                ));
+            })
+            .ok()
+    });
+    let description = RecordDescription {
+        title: r.title.clone(),
+        date: parse_opt(r.date.as_deref(), format!("{at}/date"), parse_date, errors),
+        number: parse_opt(
+            r.voucher_number.as_deref(),
+            format!("{at}/voucher_number"),
+            str::parse,
+            errors,
+        ),
+        amount: parse_opt(
+            r.amount.as_deref(),
+            format!("{at}/amount"),
+            str::parse::<Money>,
+            errors,
+        ),
+        preparer: r.preparer.clone(),
+        reviewer: r.reviewer.clone(),
+        attachment_count: r.attachment_count,
+        remarks: r.remarks.clone(),
+    };
+    let entries = validate_entries(r, at, errors);
+    let files = validate_files(r, at, errors);
+    let (Ok(kind), Ok(fiscal_year), Ok(period), Some(retention)) = (kind, year, period, retention)
+    else {
+        return None;
+    };
+    let classification = Classification {
+        kind,
+        fiscal_year,
+        period,
+        retention,
+    };
+    if let Err(e) = description.validate(&classification) {
+        errors.push(field(at, ErrorCode::ManifestInvalid, e.to_string()));
+    }
+    if kind == RecordKind::AccountingVoucher && !entries.is_empty() {
+        // Entries are optional (a DA/T 94 F.1 register does not carry them); when sent, they
+        // must balance and agree with the amount.
+        check_voucher(&entries, description.amount, at, errors);
+    } else if !entries.is_empty() {
+        errors.push(field(
+            &format!("{at}/entries"),
+            ErrorCode::ManifestInvalid,
+            format!("only a 记账凭证 has entries, not a {}", kind.name_zh()),
+        ));
+    }
+    if files.is_empty() && errors.len() == before {
+        errors.push(field(
+            &format!("{at}/files"),
+            ErrorCode::ManifestInvalid,
+            "a record needs at least one file: its main document",
+        ));
+    }
+    let archival_code = r.archival_code.as_deref().and_then(|code| {
+        preset_code(code, fonds, &classification)
+            .map_err(|e| {
+                errors.push(field(
+                    &format!("{at}/archival_code"),
+                    ErrorCode::ManifestInvalid,
+                    e,
+                ))
+            })
+            .ok()
+    });
+    (errors.len() == before).then(|| ValidRecord {
+        key: r.key.clone(),
+        classification,
+        description,
+        entries,
+        files,
+        archival_code,
+        source_reference: r.source_reference.clone(),
+    })
+}
+
+fn validate_entries(
+    r: &ManifestRecord,
+    at: &str,
+    errors: &mut Vec<FieldError>,
+) -> Vec<VoucherEntry> {
+    r.entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let pointer = format!("{at}/entries/{i}");
+            let mut side = |value: &Option<String>, name: &str| {
+                parse_opt(
+                    value.as_deref(),
+                    format!("{pointer}/{name}"),
+                    str::parse::<Money>,
+                    errors,
+                )
+                .unwrap_or(Money::ZERO)
+            };
+            let debit = side(&e.debit, "debit");
+            let credit = side(&e.credit, "credit");
+            let texts = [
+                (&e.summary, "summary"),
+                (&e.account_code, "account_code"),
+                (&e.account_name, "account_name"),
+            ];
+            for (text, name) in texts {
+                if text.trim().is_empty()
+                    || text.chars().count() > 200
+                    || text.chars().any(char::is_control)
+                {
+                    errors.push(field(
+                        &format!("{pointer}/{name}"),
+                        ErrorCode::ManifestInvalid,
+                        "write 1 to 200 characters without control characters",
+                    ));
+                }
+            }
+            VoucherEntry {
+                summary: e.summary.clone(),
+                account_code: e.account_code.clone(),
+                account_name: e.account_name.clone(),
+                debit,
+                credit,
+            }
+        })
+        .collect()
+}
+
+fn check_voucher(
+    entries: &[VoucherEntry],
+    amount: Option<Money>,
+    at: &str,
+    errors: &mut Vec<FieldError>,
+) {
+    let pointer = format!("{at}/entries");
+    match ensure_balanced(entries) {
+        Ok(total) => {
+            if amount.is_some_and(|a| a != total) {
+                errors.push(field(
+                    &format!("{at}/amount"),
+                    ErrorCode::ManifestInvalid,
+                    format!("the amount must equal the entries' debit total {total}"),
+                ));
+            }
+        }
+        Err(e @ VoucherError::Unbalanced { .. }) => {
+            errors.push(field(&pointer, ErrorCode::VoucherUnbalanced, e.to_string()));
+        }
+        Err(e) => errors.push(field(&pointer, ErrorCode::ManifestInvalid, e.to_string())),
+    }
+}
+
+fn validate_files(r: &ManifestRecord, at: &str, errors: &mut Vec<FieldError>) -> Vec<ValidFile> {
+    if r.files.len() > MAX_FILES_PER_RECORD {
+        errors.push(field(
+            &format!("{at}/files"),
+            ErrorCode::ManifestInvalid,
+            format!("a record carries at most {MAX_FILES_PER_RECORD} files"),
+        ));
+    }
+    let mut files: Vec<ValidFile> = r
+        .files
+        .iter()
+        .enumerate()
+        .filter_map(|(j, f)| {
+            let pointer = format!("{at}/files/{j}");
+            let role = parse_opt(
+                Some(&f.role),
+                format!("{pointer}/role"),
+                str::parse::<FileRole>,
+                errors,
+            );
+            let sha256 = parse_opt(
+                Some(&f.sha256),
+                format!("{pointer}/sha256"),
+                str::parse::<Sha256Digest>,
+                errors,
+            );
+            let name_ok = !f.file_name.is_empty()
+                && f.file_name.chars().count() <= 255
+                && !f
+                    .file_name
+                    .chars()
+                    .any(|c| c.is_control() || matches!(c, '/' | '\\'))
+                && f.file_name != ".."
+                && f.file_name != ".";
+            if !name_ok {
+                errors.push(field(
+                    &format!("{pointer}/file_name"),
+                    ErrorCode::ManifestInvalid,
+                    "a file name is 1 to 255 characters without slashes or control characters",
+                ));
+            }
+            let part_ok = !f.part.is_empty() && f.part.len() <= 100 && f.part != "manifest";
+            if !part_ok {
+                errors.push(field(
+                    &format!("{pointer}/part"),
+                    ErrorCode::ManifestInvalid,
+                    "a part name is 1 to 100 bytes and not `manifest`",
+                ));
+            }
+            Some(ValidFile {
+                part: f.part.clone(),
+                role: role?,
+                file_name: f.file_name.clone(),
+                sha256: sha256?,
+            })
+        })
+        .collect();
+    // Item order: 记账凭证 → originals → invoices → other attachments (DA/T 94 8.4.1).
+    files.sort_by_key(|f| f.role);
+    if !files.is_empty() && files.iter().filter(|f| f.role == FileRole::Main).count() != 1 {
+        errors.push(field(
+            &format!("{at}/files"),
+            ErrorCode::ManifestInvalid,
+            "a record has exactly one file with role `main`",
+        ));
+    }
+    files
+}
+
+fn preset_code(
+    code: &str,
+    fonds: &Fonds,
+    class: &Classification,
+) -> Result<fonds_domain::ArchivalCode, String> {
+    let parsed = fonds
+        .code_pattern
+        .parse_code(&fonds.code, code)
+        .map_err(|e| e.to_string())?;
+    let expected = class.code_parts(&fonds.code, parsed.parts().item);
+    let parts = parsed.parts();
+    if parts.category != expected.category
+        || parts.year != expected.year
+        || parts.retention != expected.retention
+    {
+        return Err(format!(
+            "archival code {code} does not fit the record: expected class {}·{}·{}",
+            expected.category, expected.year, expected.retention
+        ));
+    }
+    Ok(parsed)
+}

@@ -1,0 +1,149 @@
+//! Importing a DA/T 94 §16 folder: good rows become records, bad rows are reported with their
+//! line and reason, and running the import again resumes without importing anything twice.
+
+#![allow(
+    clippy::expect_used,
+    reason = "a test fails loudly at the first broken step"
+)]
+
+use std::path::Path;
+
+use fonds_core::{Archive, RecordFilter, Settings};
+use fonds_domain::{ArchivalCodePattern, Fonds, RecordKind, RetentionScheme};
+use fonds_formats::register::{RegisterRow, write_register};
+use time::macros::date;
+
+fn row(line: u64, seq: u32, number: &str, files: &[&str]) -> RegisterRow {
+    RegisterRow {
+        line,
+        seq,
+        archival_code: None,
+        number: number.parse().expect("number"),
+        title: format!("报销差旅费 {number}"),
+        date: date!(2023 - 03 - 15),
+        retention: None,
+        file_names: files.iter().map(|f| (*f).to_owned()).collect(),
+        file_count: u32::try_from(files.len()).expect("count"),
+        remarks: None,
+        kind: RecordKind::AccountingVoucher,
+        amount: Some("88.00".parse().expect("amount")),
+        preparer: Some("张三".into()),
+        reviewer: None,
+        attachment_count: Some(1),
+    }
+}
+
+fn write_folder(dir: &Path, rows: &[RegisterRow]) {
+    for r in rows {
+        let folder = dir.join(r.number.as_str());
+        std::fs::create_dir_all(&folder).expect("folder");
+        for name in &r.file_names {
+            std::fs::write(folder.join(name), format!("%PDF-1.7 {} {name}", r.number))
+                .expect("file");
+        }
+    }
+    let file = std::fs::File::create(dir.join("register.csv")).expect("register");
+    write_register(file, rows).expect("write register");
+}
+
+async fn archive_with_fonds(data: &Path) -> Archive {
+    let archive = Archive::open_embedded(data, Settings::default())
+        .await
+        .expect("open");
+    archive
+        .ensure_fonds(&Fonds {
+            code: "Z001".parse().expect("fonds"),
+            name: "测试".into(),
+            retention_scheme: RetentionScheme::Enterprise,
+            code_pattern: ArchivalCodePattern::dat94(),
+        })
+        .await
+        .expect("fonds");
+    archive
+}
+
+#[tokio::test]
+async fn an_import_reports_bad_rows_and_a_second_run_resumes_without_duplicates() {
+    let data = tempfile::tempdir().expect("data");
+    let folder = tempfile::tempdir().expect("folder");
+    let mut rows = vec![
+        row(2, 1, "记-0001", &["记-0001.pdf", "发票-1.pdf"]),
+        row(3, 2, "记-0002", &["记-0002.pdf"]),
+        row(4, 3, "记-0003", &["记-0003.pdf", "回单.pdf"]),
+    ];
+    let mut late = row(5, 4, "记-0004", &["记-0004.pdf"]);
+    late.retention = Some("D10".parse().expect("retention")); // shorter than the 30-year minimum
+    rows.push(late);
+    write_folder(folder.path(), &rows);
+    // A file the register lists but the folder lacks.
+    std::fs::remove_file(folder.path().join("记-0003").join("回单.pdf")).expect("remove");
+
+    let archive = archive_with_fonds(data.path()).await;
+    let fonds = "Z001".parse().expect("fonds");
+    let first = archive
+        .import_dir(folder.path(), &fonds, &mut ())
+        .await
+        .expect("import");
+    assert_eq!((first.rows, first.imported, first.resumed), (4, 2, 0));
+    let refused: Vec<u64> = first.refused.iter().map(|(line, _)| *line).collect();
+    assert_eq!(refused, [4, 5]);
+    assert!(
+        first.refused[0].1.contains("回单.pdf"),
+        "{}",
+        first.refused[0].1
+    );
+    assert!(
+        first.refused[1].1.contains("shorter"),
+        "{}",
+        first.refused[1].1
+    );
+
+    // The sender fixes the folder; the same command imports only what is missing.
+    std::fs::write(
+        folder.path().join("记-0003").join("回单.pdf"),
+        "%PDF-1.7 回单",
+    )
+    .expect("restore");
+    let second = archive
+        .import_dir(folder.path(), &fonds, &mut ())
+        .await
+        .expect("import again");
+    assert_eq!((second.imported, second.resumed), (1, 2));
+    assert_eq!(second.refused.len(), 1);
+
+    let records = archive
+        .records(&RecordFilter::default(), None, 100)
+        .await
+        .expect("list")
+        .items;
+    assert_eq!(records.len(), 3);
+    let detail = archive
+        .record(
+            records
+                .iter()
+                .find(|r| {
+                    r.description
+                        .number
+                        .as_ref()
+                        .is_some_and(|n| n.as_str() == "记-0001")
+                })
+                .expect("记-0001")
+                .id,
+        )
+        .await
+        .expect("detail");
+    let roles: Vec<&str> = detail.files.iter().map(|f| f.role.as_str()).collect();
+    assert_eq!(roles, ["main", "invoice"]);
+}
+
+#[tokio::test]
+async fn a_folder_without_a_register_is_refused_with_the_names_looked_for() {
+    let data = tempfile::tempdir().expect("data");
+    let folder = tempfile::tempdir().expect("folder");
+    let archive = archive_with_fonds(data.path()).await;
+    let error = archive
+        .import_dir(folder.path(), &"Z001".parse().expect("fonds"), &mut ())
+        .await
+        .expect_err("refused");
+    assert!(error.detail.contains("register.csv"), "{}", error.detail);
+}

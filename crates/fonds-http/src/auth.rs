@@ -1,0 +1,43 @@
+//! The bearer-token extractor. A handler that takes [`Authenticated`] cannot run for an
+//! unauthenticated caller; the permission model of the identity work will refine this type.
+
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use fonds_core::{ErrorCode, Principal};
+
+use crate::AppState;
+use crate::problem::ApiError;
+
+/// A caller that presented a valid API token.
+#[derive(Debug, Clone)]
+pub struct Authenticated(pub Principal);
+
+impl FromRequestParts<AppState> for Authenticated {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let value = parts.headers.get(header::AUTHORIZATION).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Unauthenticated,
+                "send `Authorization: Bearer <token>`; `fonds init` prints an admin token",
+            )
+        })?;
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::Unauthenticated,
+                    "the Authorization header must be `Bearer <token>`",
+                )
+            })?;
+        let principal = state.archive.authenticate(token.trim()).await?;
+        parts.extensions.insert(principal.clone());
+        Ok(Self(principal))
+    }
+}

@@ -1,0 +1,86 @@
+//! The OpenAPI document, generated from the handlers' annotations. A test keeps the committed
+//! copy in `docs/openapi.json` in step with the code.
+
+use axum::response::IntoResponse;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::dto;
+use crate::problem;
+use crate::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Fonds API",
+        description = "会计档案电子化管理系统 — the API of Fonds, an electronic accounting archive. \
+                       Errors are RFC 9457 problem details with a stable `code`.",
+        license(name = "Apache-2.0")
+    ),
+    paths(
+        routes::submissions::create,
+        routes::records::list,
+        routes::records::show,
+        routes::records::archive,
+        routes::records::correct,
+        routes::records::versions,
+        routes::files::download,
+        routes::records::fonds,
+    ),
+    components(schemas(
+        problem::Problem,
+        problem::FieldProblem,
+        dto::RecordSummary,
+        dto::RecordPage,
+        dto::RecordView,
+        dto::FileInfo,
+        dto::Entry,
+        dto::Description,
+        dto::Correction,
+        dto::Corrected,
+        dto::Version,
+        dto::Archived,
+        dto::FondsInfo,
+        dto::SubmissionReceipt,
+        dto::ReceiptRecord,
+        dto::ReceiptFile,
+        dto::SubmissionForm,
+    )),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "submissions", description = "Receiving records from OA and ERP systems"),
+        (name = "records", description = "The catalogue, files, archiving and corrections"),
+        (name = "fonds", description = "The fonds (全宗) of the installation"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The OpenAPI document as pretty JSON, with a trailing newline.
+#[must_use]
+pub fn openapi_json() -> String {
+    let mut json = ApiDoc::openapi()
+        .to_pretty_json()
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    json.push('\n');
+    json
+}
+
+/// `GET /api/v1/openapi.json`.
+pub(crate) async fn serve() -> impl IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        openapi_json(),
+    )
+}

@@ -1,0 +1,43 @@
+//! The route table. Each route's handler lives in the module named after its resource.
+
+pub(crate) mod files;
+pub(crate) mod records;
+pub(crate) mod submissions;
+
+use axum::Router;
+use axum::routing::{get, post};
+use fonds_core::ErrorCode;
+
+use crate::AppState;
+use crate::observe::tag_route;
+use crate::problem::ApiError;
+
+/// The API under `/api/v1`.
+pub(crate) fn api() -> Router<AppState> {
+    Router::new()
+        .route("/submissions", post(submissions::create))
+        .route("/records", get(records::list))
+        .route("/records/{id}", get(records::show))
+        .route("/records/{id}/archive", post(records::archive))
+        .route("/records/{id}/corrections", post(records::correct))
+        .route("/records/{id}/versions", get(records::versions))
+        .route("/records/{id}/files/{file_id}", get(files::download))
+        .route("/fonds", get(records::fonds))
+        .route("/openapi.json", get(crate::openapi::serve))
+        .route_layer(axum::middleware::from_fn(tag_route))
+}
+
+/// Liveness.
+pub(crate) fn health() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route_layer(axum::middleware::from_fn(tag_route))
+}
+
+/// Anything else.
+pub(crate) async fn not_found() -> ApiError {
+    ApiError::new(
+        ErrorCode::RouteNotFound,
+        "no such resource; the API lives under /api/v1 and is described at /api/v1/openapi.json",
+    )
+}

@@ -1,0 +1,255 @@
+//! `spawn_app`: a real server on port 0 over a fresh temporary data directory, and one helper per
+//! endpoint so that tests read as behaviour.
+
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different subset of the helpers"
+)]
+
+use std::path::PathBuf;
+
+use fonds_core::{Archive, Settings};
+use fonds_domain::{ArchivalCodePattern, Fonds, RetentionScheme};
+use serde_json::{Value, json};
+use sha2::Digest as _;
+
+pub struct TestApp {
+    pub base: String,
+    pub token: String,
+    pub client: reqwest::Client,
+    pub data: tempfile::TempDir,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Settings::default()).await
+}
+
+pub async fn spawn_app_with(settings: Settings) -> TestApp {
+    if std::env::var_os("TEST_LOG").is_some() {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("info,sqlx=warn")
+            .with_test_writer()
+            .try_init();
+    }
+    let data = tempfile::tempdir().expect("tempdir");
+    let archive = Archive::open_embedded(data.path(), settings)
+        .await
+        .expect("open archive");
+    archive
+        .ensure_fonds(&Fonds {
+            code: "Z001".parse().expect("fonds"),
+            name: "测试公司".into(),
+            retention_scheme: RetentionScheme::Enterprise,
+            code_pattern: ArchivalCodePattern::dat94(),
+        })
+        .await
+        .expect("fonds");
+    let token = archive.issue_token("test").await.expect("token").secret;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(fonds_http::serve(listener, archive, async {
+        let _ = stopped.await;
+    }));
+    TestApp {
+        base,
+        token,
+        client: reqwest::Client::new(),
+        data,
+        stop: Some(stop),
+    }
+}
+
+pub fn sha256(bytes: &[u8]) -> String {
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// A balanced 记账凭证 with one main file and one invoice, as the manifest declares it.
+pub fn voucher(number: &str, month: u32, main: &[u8], invoice: &[u8]) -> Value {
+    let part = part_prefix(number);
+    json!({
+        "key": number,
+        "kind": "accounting_voucher",
+        "fiscal_year": 2023,
+        "period": month,
+        "voucher_number": number,
+        "date": format!("2023-{month:02}-15"),
+        "title": format!("报销差旅费 {number}"),
+        "amount": "1280.00",
+        "preparer": "张三",
+        "reviewer": "李四",
+        "attachment_count": 1,
+        "entries": [
+            {"summary": "报销差旅费", "account_code": "6602.01", "account_name": "管理费用-差旅费", "debit": "1280.00"},
+            {"summary": "报销差旅费", "account_code": "1002", "account_name": "银行存款", "credit": "1280.00"}
+        ],
+        "files": [
+            {"part": format!("{part}-main"), "role": "main", "file_name": format!("{number}.pdf"), "sha256": sha256(main)},
+            {"part": format!("{part}-inv"), "role": "invoice", "file_name": "发票.xml", "sha256": sha256(invoice)}
+        ]
+    })
+}
+
+/// The ASCII prefix of a voucher's part names (multipart part names are kept ASCII, as HTML
+/// forms and most HTTP clients send them).
+pub fn part_prefix(number: &str) -> String {
+    format!(
+        "v{}",
+        number
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+    )
+}
+
+pub const PDF: &[u8] = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+pub const XML: &[u8] = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><EInvoice></EInvoice>";
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// `POST /api/v1/submissions` with a manifest and named parts.
+    pub async fn submit(&self, manifest: &Value, parts: &[(&str, &[u8])]) -> reqwest::Response {
+        self.submit_raw(manifest.to_string(), parts).await
+    }
+
+    pub async fn submit_raw(&self, manifest: String, parts: &[(&str, &[u8])]) -> reqwest::Response {
+        let mut form = reqwest::multipart::Form::new().text("manifest", manifest);
+        for (name, bytes) in parts {
+            form = form.part(
+                (*name).to_owned(),
+                reqwest::multipart::Part::bytes(bytes.to_vec()).file_name("upload.bin"),
+            );
+        }
+        self.client
+            .post(self.url("/api/v1/submissions"))
+            .bearer_auth(&self.token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("send")
+    }
+
+    /// Submits one voucher with the standard test files; returns its record id.
+    pub async fn submit_voucher(&self, number: &str, month: u32) -> String {
+        let main = format!("%PDF-1.7 voucher {number}");
+        let manifest =
+            json!({"fonds": "Z001", "records": [voucher(number, month, main.as_bytes(), XML)]});
+        let main_part = format!("{}-main", part_prefix(number));
+        let inv_part = format!("{}-inv", part_prefix(number));
+        let response = self
+            .submit(
+                &manifest,
+                &[(&main_part, main.as_bytes()), (&inv_part, XML)],
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            201,
+            "{}",
+            response.text().await.unwrap_or_default()
+        );
+        let receipt: Value = response.json().await.expect("receipt");
+        receipt["records"][0]["id"].as_str().expect("id").to_owned()
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .expect("send")
+    }
+
+    pub async fn get_json(&self, path: &str) -> Value {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), 200, "GET {path}");
+        response.json().await.expect("json")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await
+            .expect("send")
+    }
+
+    pub async fn archive(&self, id: &str) -> reqwest::Response {
+        self.client
+            .post(self.url(&format!("/api/v1/records/{id}/archive")))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .expect("send")
+    }
+
+    /// Every record, following cursors.
+    pub async fn all_records(&self) -> Vec<Value> {
+        let mut out = Vec::new();
+        let mut path = "/api/v1/records?limit=100".to_owned();
+        loop {
+            let page = self.get_json(&path).await;
+            out.extend(page["items"].as_array().expect("items").iter().cloned());
+            match page["next_cursor"].as_str() {
+                Some(cursor) => path = format!("/api/v1/records?limit=100&cursor={cursor}"),
+                None => return out,
+            }
+        }
+    }
+
+    /// Stored blobs and leftover staging files: a refused submission must leave neither.
+    pub fn stored_files(&self) -> (usize, usize) {
+        fn count(dir: PathBuf) -> usize {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                return 0;
+            };
+            entries
+                .flatten()
+                .map(|e| {
+                    if e.path().is_dir() {
+                        count(e.path())
+                    } else {
+                        1
+                    }
+                })
+                .sum()
+        }
+        let blobs = self.data.path().join("blobs");
+        (count(blobs.join("objects")), count(blobs.join("staging")))
+    }
+}
+
+/// Asserts a problem document with `status` and `code`, and returns it.
+pub async fn assert_problem(response: reqwest::Response, status: u16, code: &str) -> Value {
+    assert_eq!(response.status(), status);
+    assert_eq!(
+        response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/problem+json")
+    );
+    let problem: Value = response.json().await.expect("problem json");
+    assert_eq!(problem["code"], code, "{problem:#}");
+    assert_eq!(problem["status"], status);
+    assert_eq!(problem["type"], format!("urn:fonds:problem:{code}"));
+    assert!(problem["detail"].as_str().is_some_and(|d| !d.is_empty()));
+    problem
+}

@@ -1,0 +1,145 @@
+//! The command-line interface, described with clap.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Fonds — 会计档案电子化管理系统, an electronic accounting archive.
+#[derive(Debug, Parser)]
+#[command(name = "fonds", version, about, propagate_version = true)]
+pub struct Cli {
+    /// The data directory: database and stored files.
+    #[arg(
+        long,
+        global = true,
+        env = "FONDS_DATA",
+        default_value = "./fonds-data"
+    )]
+    pub data: PathBuf,
+    /// Log format.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        env = "FONDS_LOG_FORMAT",
+        default_value = "text"
+    )]
+    pub log_format: LogFormat,
+    /// More detailed logs (`-v` debug, `-vv` trace).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    /// For people.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API (initialises an empty data directory first).
+    Serve(ServeArgs),
+    /// Initialise a data directory: create the fonds and print an admin API token once.
+    Init(InitArgs),
+    /// Issue a new API token.
+    Token(TokenArgs),
+    /// Import a folder laid out as DA/T 94 §16 describes (one folder per voucher + register CSV).
+    Import(ImportArgs),
+    /// Re-hash every stored file; exits 1 if any is missing or changed.
+    Verify,
+    /// Load the demo archive into an empty data directory, then serve it.
+    Demo(DemoArgs),
+    /// Measure performance and print the figures.
+    Bench(BenchArgs),
+}
+
+/// Options of `serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "FONDS_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Largest upload per submission, in MiB.
+    #[arg(long, env = "FONDS_MAX_UPLOAD_MIB", default_value_t = 512)]
+    pub max_upload_mib: u64,
+}
+
+/// Options of `init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The fonds code (全宗号).
+    #[arg(long = "fonds", default_value = "Z001")]
+    pub fonds_code: String,
+    /// The organisation's name.
+    #[arg(long, default_value = "本单位")]
+    pub fonds_name: String,
+    /// The retention table: enterprise (附表1) or public_institution (附表2).
+    #[arg(long, default_value = "enterprise")]
+    pub scheme: String,
+}
+
+/// Options of `token`.
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// A label for the token, e.g. the script that will use it.
+    #[arg(long, default_value = "admin")]
+    pub label: String,
+}
+
+/// Options of `import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The folder to import.
+    pub dir: PathBuf,
+    /// The fonds the records belong to.
+    #[arg(long = "fonds", default_value = "Z001")]
+    pub fonds_code: String,
+}
+
+/// Options of `demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Address to listen on.
+    #[arg(long, env = "FONDS_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Number of 记账凭证 to generate.
+    #[arg(long, default_value_t = 1000)]
+    pub vouchers: u32,
+    /// Load the demo and exit instead of serving.
+    #[arg(long)]
+    pub no_serve: bool,
+}
+
+/// Options of `bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Which benchmark.
+    #[command(subcommand)]
+    pub which: Bench,
+}
+
+/// The benchmarks.
+#[derive(Debug, Subcommand)]
+pub enum Bench {
+    /// Vouchers with two files each, sent by concurrent clients over HTTP to a fresh server.
+    Ingest {
+        /// How many vouchers.
+        #[arg(long, default_value_t = 10_000)]
+        records: u32,
+        /// How many concurrent clients.
+        #[arg(long, default_value_t = 4)]
+        clients: u32,
+        /// Size of each file in bytes.
+        #[arg(long, default_value_t = 30 * 1024)]
+        file_size: usize,
+    },
+}

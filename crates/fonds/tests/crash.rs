@@ -1,0 +1,222 @@
+//! Crash safety: the server is killed with SIGKILL while clients stream submissions. After a
+//! restart every submission that was answered 2xx is present and its files verify, and no row
+//! points at a missing file (`fonds verify` passes over the whole store).
+
+#![allow(
+    clippy::expect_used,
+    reason = "a test fails loudly at the first broken step"
+)]
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use sha2::Digest as _;
+
+const FONDS: &str = env!("CARGO_BIN_EXE_fonds");
+
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("addr").port()
+}
+
+fn start_server(data: &Path, port: u16) -> Child {
+    Command::new(FONDS)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .arg("--data")
+        .arg(data)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start fonds serve")
+}
+
+async fn wait_until_ready(client: &reqwest::Client, base: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if client
+            .get(format!("{base}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the server did not become ready within 30 s");
+}
+
+fn init(data: &Path) -> String {
+    let output = Command::new(FONDS)
+        .arg("init")
+        .arg("--data")
+        .arg(data)
+        .output()
+        .expect("run fonds init");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    stdout
+        .split_whitespace()
+        .find(|word| word.starts_with("fonds_"))
+        .expect("init prints a token")
+        .to_owned()
+}
+
+/// One acknowledged submission: its record and the digests of its files.
+struct Acked {
+    record: String,
+    files: Vec<(String, String)>,
+}
+
+fn file_bytes(client: usize, n: usize, which: &str) -> Vec<u8> {
+    let mut bytes =
+        format!("%PDF-1.7 crash test client {client} voucher {n} {which}\n").into_bytes();
+    bytes.resize(
+        24 * 1024,
+        u8::try_from((client * 31 + n) % 251).expect("byte"),
+    );
+    bytes
+}
+
+async fn submit(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    c: usize,
+    n: usize,
+) -> Option<Acked> {
+    let main = file_bytes(c, n, "main");
+    let invoice = file_bytes(c, n, "invoice");
+    let digest = |b: &[u8]| hex::encode(sha2::Sha256::digest(b));
+    let number = format!("记-{c}{n:05}");
+    let manifest = json!({"fonds": "Z001", "records": [{
+        "kind": "accounting_voucher", "fiscal_year": 2023, "period": 3,
+        "voucher_number": number, "date": "2023-03-10", "title": "崩溃测试凭证",
+        "files": [
+            {"part": "main", "role": "main", "file_name": "v.pdf", "sha256": digest(&main)},
+            {"part": "inv", "role": "invoice", "file_name": "i.pdf", "sha256": digest(&invoice)}
+        ]
+    }]});
+    let form = reqwest::multipart::Form::new()
+        .text("manifest", manifest.to_string())
+        .part("main", reqwest::multipart::Part::bytes(main))
+        .part("inv", reqwest::multipart::Part::bytes(invoice));
+    let response = client
+        .post(format!("{base}/api/v1/submissions"))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .ok()?;
+    if !response.status().is_success() {
+        return None;
+    }
+    let receipt: Value = response.json().await.ok()?;
+    let record = &receipt["records"][0];
+    Some(Acked {
+        record: record["id"].as_str()?.to_owned(),
+        files: record["files"]
+            .as_array()?
+            .iter()
+            .filter_map(|f| {
+                Some((
+                    f["id"].as_str()?.to_owned(),
+                    f["sha256"].as_str()?.to_owned(),
+                ))
+            })
+            .collect(),
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_acknowledged_submission_survives_a_sigkill_and_every_row_has_its_file() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let token = init(data.path());
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("client");
+    let mut server = start_server(data.path(), port);
+    wait_until_ready(&client, &base).await;
+
+    let acked = Arc::new(Mutex::new(Vec::new()));
+    let writers: Vec<_> = (0..3)
+        .map(|c| {
+            let (client, base, token, acked) = (
+                client.clone(),
+                base.clone(),
+                token.clone(),
+                Arc::clone(&acked),
+            );
+            tokio::spawn(async move {
+                for n in 0.. {
+                    match submit(&client, &base, &token, c, n).await {
+                        Some(receipt) => acked.lock().expect("lock").push(receipt),
+                        None => return, // the server is gone
+                    }
+                }
+            })
+        })
+        .collect();
+    // Let submissions flow, then kill the server in the middle of them.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while acked.lock().expect("lock").len() < 40 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    server.kill().expect("SIGKILL the server");
+    server.wait().expect("reap");
+    for writer in writers {
+        let _ = writer.await;
+    }
+    let acked = std::mem::take(&mut *acked.lock().expect("lock"));
+    assert!(
+        acked.len() >= 40,
+        "only {} submissions were acknowledged before the kill",
+        acked.len()
+    );
+
+    let mut server = start_server(data.path(), port);
+    wait_until_ready(&client, &base).await;
+    for receipt in &acked {
+        for (file, sha256) in &receipt.files {
+            let url = format!("{base}/api/v1/records/{}/files/{file}", receipt.record);
+            let response = client
+                .get(&url)
+                .bearer_auth(&token)
+                .send()
+                .await
+                .expect("download");
+            assert_eq!(
+                response.status(),
+                200,
+                "acknowledged record {} lost a file",
+                receipt.record
+            );
+            let body = response.bytes().await.expect("body");
+            assert_eq!(&hex::encode(sha2::Sha256::digest(&body)), sha256);
+        }
+    }
+    server.kill().expect("stop");
+    server.wait().expect("reap");
+
+    let verify = Command::new(FONDS)
+        .arg("verify")
+        .arg("--data")
+        .arg(data.path())
+        .output()
+        .expect("run verify");
+    assert!(
+        verify.status.success(),
+        "a row points at a missing or changed file after the crash:\n{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+}
