@@ -114,32 +114,32 @@ impl Archive {
         Ok(versions)
     }
 
-    /// Opens one file of a record, whole or a byte range of it.
+    /// One file of a record, without its bytes.
     ///
     /// # Errors
-    /// `record_not_found`, `file_not_found`, `range_not_satisfiable`, `blob_missing`.
+    /// `record_not_found`, `file_not_found`, or a store failure.
+    pub async fn file(&self, record: RecordId, file: FileId) -> Result<FileRow, CoreError> {
+        let files = self.metadata.record_files(record).await?;
+        if files.is_empty() && self.metadata.record(record).await?.is_none() {
+            return Err(not_found(record));
+        }
+        files.into_iter().find(|f| f.id == file).ok_or_else(|| {
+            CoreError::new(
+                ErrorCode::FileNotFound,
+                format!("record {record} has no file {file}"),
+            )
+        })
+    }
+
+    /// Opens a file found with [`Archive::file`], whole or a byte range of it.
+    ///
+    /// # Errors
+    /// `range_not_satisfiable`, `blob_missing`, or a store failure.
     pub async fn open_file(
         &self,
-        record: RecordId,
-        file: FileId,
+        file: FileRow,
         range: Option<ByteRange>,
     ) -> Result<FileContent, CoreError> {
-        self.metadata
-            .record(record)
-            .await?
-            .ok_or_else(|| not_found(record))?;
-        let file = self
-            .metadata
-            .record_files(record)
-            .await?
-            .into_iter()
-            .find(|f| f.id == file)
-            .ok_or_else(|| {
-                CoreError::new(
-                    ErrorCode::FileNotFound,
-                    format!("record {record} has no file {file}"),
-                )
-            })?;
         let range = match range {
             None => None,
             Some(asked) => Some(asked.resolve(file.size).ok_or_else(|| {
@@ -154,7 +154,7 @@ impl Archive {
         };
         let reader = self.blobs.open(&file.sha256, range).await.map_err(|e| {
             if matches!(e, fonds_store::BlobError::Missing(_)) {
-                tracing::error!(record = %record, file = %file.id, sha256 = %file.sha256,
+                tracing::error!(record = %file.record_id, file = %file.id, sha256 = %file.sha256,
                     "stored file is missing; run `fonds verify` and restore from backup");
             }
             CoreError::from(e)

@@ -36,8 +36,6 @@ impl FromRequestParts<AppState> for Authenticated {
                     "the Authorization header must be `Bearer <token>`",
                 )
             })?;
-        let principal = state.archive.authenticate(token.trim()).await?;
-        parts.extensions.insert(principal.clone());
-        Ok(Self(principal))
+        Ok(Self(state.archive.authenticate(token.trim()).await?))
     }
 }

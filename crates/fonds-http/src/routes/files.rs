@@ -46,13 +46,8 @@ pub(crate) async fn download(
     };
     let record = id.parse().map_err(|_| not_found())?;
     let file = file_id.parse().map_err(|_| not_found())?;
-    // Look the file up once without a range to learn its ETag for the conditional headers.
-    let detail = state.archive.record(record).await?;
-    let row = detail
-        .files
-        .iter()
-        .find(|f| f.id == file)
-        .ok_or_else(not_found)?;
+    // The catalogue row first: its digest is the ETag the conditional headers are judged by.
+    let row = state.archive.file(record, file).await?;
     let etag = format!("\"{}\"", row.sha256.to_hex());
     if header_matches(&headers, header::IF_NONE_MATCH, &etag) {
         let mut response = StatusCode::NOT_MODIFIED.into_response();
@@ -67,13 +62,14 @@ pub(crate) async fn download(
         .and_then(|v| v.to_str().ok())
         .and_then(crate::range::parse)
         .filter(|_| if_range_ok);
-    let content = match state.archive.open_file(record, file, range).await {
+    let size = row.size;
+    let content = match state.archive.open_file(row, range).await {
         Err(e) if e.code == ErrorCode::RangeNotSatisfiable => {
             let mut response = ApiError(e).into_response();
             insert(
                 &mut response,
                 header::CONTENT_RANGE,
-                &format!("bytes */{}", row.size),
+                &format!("bytes */{size}"),
             );
             return Ok(response);
         }
