@@ -11,8 +11,14 @@ use fonds_store::{BlobError, StoreError};
 pub enum ErrorKind {
     /// The input is malformed or breaks a rule; nothing was changed.
     Invalid,
+    /// The request is malformed at the transport level (e.g. its body does not match its digest).
+    BadRequest,
     /// The caller did not authenticate.
     Unauthenticated,
+    /// The caller is known but may not do this.
+    Forbidden,
+    /// The caller sent too many bad requests and must wait.
+    RateLimited,
     /// The thing asked for does not exist (or is not visible to the caller).
     NotFound,
     /// The request conflicts with what exists.
@@ -72,6 +78,30 @@ pub enum ErrorCode {
     Unauthenticated,
     /// A file is missing from the store although its record points at it.
     BlobMissing,
+    /// A signing header is missing or malformed.
+    SignatureMissing,
+    /// Unknown client.
+    ClientUnknown,
+    /// Client disabled.
+    ClientDisabled,
+    /// Signature does not verify.
+    SignatureInvalid,
+    /// Timestamp outside the allowed window.
+    TimestampOutOfWindow,
+    /// Nonce already used.
+    NonceReused,
+    /// Address not on the client's allow-list.
+    AddressNotAllowed,
+    /// Body does not match its declared SHA-256.
+    ContentDigestMismatch,
+    /// Outside the client's scope.
+    ClientScopeDenied,
+    /// Idempotency key reused with a different body.
+    IdempotencyKeyReused,
+    /// Too many bad requests.
+    RateLimited,
+    /// The request breaks a rule.
+    RequestInvalid,
     /// Anything else.
     Internal,
 }
@@ -102,6 +132,18 @@ impl ErrorCode {
             Self::RangeNotSatisfiable => "range_not_satisfiable",
             Self::Unauthenticated => "unauthenticated",
             Self::BlobMissing => "blob_missing",
+            Self::SignatureMissing => "signature_missing",
+            Self::ClientUnknown => "client_unknown",
+            Self::ClientDisabled => "client_disabled",
+            Self::SignatureInvalid => "signature_invalid",
+            Self::TimestampOutOfWindow => "timestamp_out_of_window",
+            Self::NonceReused => "nonce_reused",
+            Self::AddressNotAllowed => "address_not_allowed",
+            Self::ContentDigestMismatch => "content_digest_mismatch",
+            Self::ClientScopeDenied => "client_scope_denied",
+            Self::IdempotencyKeyReused => "idempotency_key_reused",
+            Self::RateLimited => "rate_limited",
+            Self::RequestInvalid => "request_invalid",
             Self::Internal => "internal",
         }
     }
@@ -130,6 +172,18 @@ impl ErrorCode {
             Self::RangeNotSatisfiable => ErrorKind::RangeNotSatisfiable,
             Self::Unauthenticated => ErrorKind::Unauthenticated,
             Self::BlobMissing | Self::Internal => ErrorKind::Internal,
+            Self::SignatureMissing
+            | Self::ClientUnknown
+            | Self::SignatureInvalid
+            | Self::TimestampOutOfWindow
+            | Self::NonceReused => ErrorKind::Unauthenticated,
+            Self::ClientDisabled | Self::AddressNotAllowed | Self::ClientScopeDenied => {
+                ErrorKind::Forbidden
+            }
+            Self::ContentDigestMismatch => ErrorKind::BadRequest,
+            Self::IdempotencyKeyReused => ErrorKind::Conflict,
+            Self::RateLimited => ErrorKind::RateLimited,
+            Self::RequestInvalid => ErrorKind::Invalid,
         }
     }
 
@@ -158,6 +212,18 @@ impl ErrorCode {
             Self::RangeNotSatisfiable => "Range not satisfiable",
             Self::Unauthenticated => "Authentication required",
             Self::BlobMissing => "Stored file missing",
+            Self::SignatureMissing => "A signing header is missing or malformed",
+            Self::ClientUnknown => "Unknown client",
+            Self::ClientDisabled => "Client disabled",
+            Self::SignatureInvalid => "Signature does not verify",
+            Self::TimestampOutOfWindow => "Timestamp outside the allowed window",
+            Self::NonceReused => "Nonce already used",
+            Self::AddressNotAllowed => "Address not on the client's allow-list",
+            Self::ContentDigestMismatch => "Body does not match its declared SHA-256",
+            Self::ClientScopeDenied => "Outside the client's scope",
+            Self::IdempotencyKeyReused => "Idempotency key reused with a different body",
+            Self::RateLimited => "Too many bad requests",
+            Self::RequestInvalid => "The request breaks a rule",
             Self::Internal => "Internal error",
         }
     }
@@ -193,6 +259,8 @@ pub struct CoreError {
     /// The internal cause, for the log only.
     #[source]
     pub cause: Option<Box<dyn std::error::Error + Send + Sync>>,
+    /// How long the caller should wait before trying again, in seconds.
+    pub retry_after: Option<u64>,
 }
 
 impl CoreError {
@@ -204,6 +272,7 @@ impl CoreError {
             detail: detail.into(),
             errors: Vec::new(),
             cause: None,
+            retry_after: None,
         }
     }
 
@@ -215,6 +284,7 @@ impl CoreError {
             detail: "Fonds failed to complete the request; the server log has the cause".into(),
             errors: Vec::new(),
             cause: Some(Box::new(cause)),
+            retry_after: None,
         }
     }
 
@@ -235,6 +305,7 @@ impl CoreError {
             detail,
             errors,
             cause: None,
+            retry_after: None,
         }
     }
 }
@@ -270,6 +341,10 @@ impl From<StoreError> for CoreError {
             StoreError::ArchivalCodeTaken(detail) => {
                 Self::new(ErrorCode::ArchivalCodeTaken, detail)
             }
+            StoreError::IdempotencyKeyTaken => Self::new(
+                ErrorCode::IdempotencyKeyReused,
+                "this idempotency key was used by a submission that is still being stored; retry",
+            ),
             StoreError::Transition(e) => Self::new(ErrorCode::TransitionNotAllowed, e.to_string()),
             other => Self::internal(other),
         }
@@ -296,6 +371,7 @@ impl From<BlobError> for CoreError {
                 ),
                 errors: Vec::new(),
                 cause: Some(Box::new(BlobError::Missing(sha))),
+                retry_after: None,
             },
             other => Self::internal(other),
         }

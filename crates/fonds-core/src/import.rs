@@ -227,8 +227,8 @@ impl Archive {
             import_key: import_key.to_owned(),
             row_key: row_key.clone(),
         };
-        let source = format!("import:{}", dir.display());
-        match self.accept(manifest, parts, &source, Some(mark)).await {
+        let origin = crate::ingest::Origin::local(format!("import:{}", dir.display()));
+        match self.accept(manifest, parts, &origin, Some(mark)).await {
             Ok(receipt) => match receipt.records.first() {
                 Some(record) => Ok(ImportedRow::Imported(record.id)),
                 None => Err(CoreError::new(

@@ -5,12 +5,16 @@
 
 use std::collections::BTreeMap;
 
-use fonds_domain::{FileId, FondsCode, LifecycleState, RecordId, SubmissionId};
-use fonds_store::{ImportMark, NewFile, NewRecord, NewSubmission, PresetCode, StagedBlob};
+use fonds_domain::{FileId, FondsCode, LifecycleState, RecordId, Sha256Digest, SubmissionId};
+use fonds_store::{
+    ImportMark, NewFile, NewRecord, NewSubmission, PresetCode, StagedBlob, SubmissionRow,
+    SubmittingClient,
+};
 use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::Archive;
+use crate::clients::ClientPrincipal;
 use crate::error::{CoreError, ErrorCode, FieldError};
 use crate::manifest::{Manifest, ValidRecord};
 
@@ -21,6 +25,37 @@ pub struct StagedPart {
     pub name: String,
     /// The spooled bytes.
     pub blob: StagedBlob,
+}
+
+/// Who sent a submission.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    /// A description for the record of provenance, e.g. `api:admin`.
+    pub source: String,
+    /// The client system, when the request was signed by one.
+    pub client: Option<ClientOrigin>,
+}
+
+/// A signed submission's client, key and body digest.
+#[derive(Debug, Clone)]
+pub struct ClientOrigin {
+    /// The verified client.
+    pub principal: ClientPrincipal,
+    /// Its `Idempotency-Key`.
+    pub idempotency_key: Option<String>,
+    /// The SHA-256 of the request body, verified by the transport.
+    pub body_sha256: Sha256Digest,
+}
+
+impl Origin {
+    /// A submission by an administrator's token or a local tool.
+    #[must_use]
+    pub fn local(source: impl Into<String>) -> Self {
+        Self {
+            source: source.into(),
+            client: None,
+        }
+    }
 }
 
 /// The receipt (电子档案接收单) answered for an accepted submission.
@@ -86,10 +121,80 @@ impl Archive {
         &self,
         manifest: &[u8],
         parts: Vec<StagedPart>,
-        source: &str,
+        origin: &Origin,
     ) -> Result<Receipt, CoreError> {
-        self.accept(Manifest::parse(manifest)?, parts, source, None)
-            .await
+        if let Some(replayed) = self.replay(origin).await? {
+            return Ok(replayed);
+        }
+        let result = self
+            .accept(Manifest::parse(manifest)?, parts, origin, None)
+            .await;
+        match result {
+            // Two requests with one key raced; the other one won: answer with its receipt.
+            Err(e) if e.code == ErrorCode::IdempotencyKeyReused => {
+                self.replay(origin).await?.ok_or(e)
+            }
+            other => other,
+        }
+    }
+
+    /// The first answer to a retried submission: the stored receipt when the client sent the same
+    /// idempotency key with the same body, a refusal when the body differs.
+    async fn replay(&self, origin: &Origin) -> Result<Option<Receipt>, CoreError> {
+        let Some(client) = &origin.client else {
+            return Ok(None);
+        };
+        let Some(key) = &client.idempotency_key else {
+            return Ok(None);
+        };
+        let Some(first) = self
+            .metadata
+            .submission_by_key(&client.principal.id, key)
+            .await?
+        else {
+            return Ok(None);
+        };
+        if first.body_sha256 != Some(client.body_sha256) {
+            return Err(CoreError::new(
+                ErrorCode::IdempotencyKeyReused,
+                format!(
+                    "idempotency key `{key}` was used for submission {} with a different body; \
+                     use a new key for a new submission",
+                    first.id
+                ),
+            ));
+        }
+        Ok(Some(self.stored_receipt(first).await?))
+    }
+
+    async fn stored_receipt(&self, submission: SubmissionRow) -> Result<Receipt, CoreError> {
+        let mut records = Vec::new();
+        for record in self.metadata.submission_records(submission.id).await? {
+            let files = self.metadata.record_files(record.id).await?;
+            records.push(ReceiptRecord {
+                key: record.key,
+                id: record.id,
+                state: record.state,
+                archival_code: record.archival_code,
+                files: files
+                    .into_iter()
+                    .map(|f| ReceiptFile {
+                        part: f.part.unwrap_or_default(),
+                        id: f.id,
+                        sha256: f.sha256.to_hex(),
+                        sm3: f.sm3.to_hex(),
+                        size: f.size,
+                        media_type: f.media_type,
+                    })
+                    .collect(),
+            });
+        }
+        Ok(Receipt {
+            submission_id: submission.id,
+            fonds: submission.fonds,
+            received_at: submission.received_at,
+            records,
+        })
     }
 
     /// Validates and stores a parsed manifest with its parts; `import_row` ties the submission to
@@ -98,7 +203,7 @@ impl Archive {
         &self,
         manifest: Manifest,
         parts: Vec<StagedPart>,
-        source: &str,
+        origin: &Origin,
         import_row: Option<ImportMark>,
     ) -> Result<Receipt, CoreError> {
         let fonds_code: FondsCode =
@@ -114,6 +219,13 @@ impl Archive {
                 })?;
         let fonds = self.fonds_or_404(&fonds_code).await?;
         let records = manifest.validate(&fonds, &Self::retention_table(&fonds))?;
+        if let Some(client) = &origin.client {
+            for record in &records {
+                client
+                    .principal
+                    .may_submit(&fonds.code, record.classification.kind)?;
+            }
+        }
         let mut parts = match_parts(&records, parts)?;
 
         // Blobs first, made durable; then the rows that point at them.
@@ -146,6 +258,7 @@ impl Archive {
                 });
                 files.push(NewFile {
                     id,
+                    part: Some(file.part.clone()),
                     role: file.role,
                     file_name: file.file_name.clone(),
                     media_type,
@@ -185,17 +298,22 @@ impl Archive {
         let submission = NewSubmission {
             id: SubmissionId::new(),
             fonds: fonds.code.clone(),
-            source: source.to_owned(),
+            source: origin.source.clone(),
             received_at,
             records: new_records,
             import_row,
+            client: origin.client.as_ref().map(|c| SubmittingClient {
+                id: c.principal.id.clone(),
+                idempotency_key: c.idempotency_key.clone(),
+                body_sha256: c.body_sha256,
+            }),
         };
         self.metadata.insert_submission(&submission).await?;
         tracing::info!(
             submission = %submission.id,
             fonds = %submission.fonds,
             records = submission.records.len(),
-            source,
+            source = %origin.source,
             "submission accepted"
         );
         Ok(Receipt {
@@ -225,6 +343,7 @@ pub(crate) fn into_new_record(
         files,
         retention_due,
         source_reference: record.source_reference,
+        key: record.key,
         preset_code,
     }
 }

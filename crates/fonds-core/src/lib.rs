@@ -7,6 +7,7 @@
 
 mod archiving;
 mod auth;
+pub mod clients;
 pub mod demo;
 mod error;
 mod import;
@@ -25,7 +26,7 @@ use fonds_store::{BlobStore, LocalBlobStore, MetadataStore, SqliteStore};
 pub use auth::{IssuedToken, Principal};
 pub use error::{CoreError, ErrorCode, ErrorKind, FieldError};
 pub use import::{ImportProgress, ImportReport, ImportedRow};
-pub use ingest::{Receipt, ReceiptFile, ReceiptRecord, StagedPart};
+pub use ingest::{ClientOrigin, Origin, Receipt, ReceiptFile, ReceiptRecord, StagedPart};
 pub use queries::{ByteRange, FileContent, RecordDetail};
 pub use settings::Settings;
 pub use verify::{FixityProblem, VerifyProgress, VerifyReport};
@@ -40,6 +41,7 @@ pub struct Archive {
     metadata: Arc<dyn MetadataStore>,
     blobs: Arc<dyn BlobStore>,
     settings: Settings,
+    guard: Arc<clients::Guard>,
 }
 
 impl Archive {
@@ -54,6 +56,7 @@ impl Archive {
             metadata,
             blobs,
             settings,
+            guard: Arc::new(clients::Guard::default()),
         }
     }
 

@@ -7,6 +7,7 @@
 //! hold an invalid state; the layers above only ever move them around.
 
 mod archival_code;
+mod client;
 mod digest;
 mod file_role;
 mod fonds;
@@ -22,6 +23,7 @@ mod voucher;
 pub use archival_code::{
     ArchivalCode, ArchivalCodeError, ArchivalCodeParts, ArchivalCodePattern, PatternError,
 };
+pub use client::{ClientId, ClientIdError, SigningAlgorithm};
 pub use digest::{DigestError, Sha256Digest, Sm3Digest};
 pub use file_role::{FileRole, UnknownFileRole};
 pub use fonds::{Fonds, FondsCode, FondsCodeError};

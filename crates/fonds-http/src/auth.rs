@@ -39,3 +39,28 @@ impl FromRequestParts<AppState> for Authenticated {
         Ok(Self(state.archive.authenticate(token.trim()).await?))
     }
 }
+
+/// Either an administrator's token or a verified client signature.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    /// A bearer token.
+    Token(Principal),
+    /// A signed request from a client system.
+    Client(crate::signature::SignedClient),
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if let Some(client) = parts.extensions.get::<crate::signature::SignedClient>() {
+            return Ok(Self::Client(client.clone()));
+        }
+        Authenticated::from_request_parts(parts, state)
+            .await
+            .map(|Authenticated(p)| Self::Token(p))
+    }
+}

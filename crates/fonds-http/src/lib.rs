@@ -11,6 +11,7 @@ mod openapi;
 mod problem;
 mod range;
 mod routes;
+mod signature;
 
 use std::net::SocketAddr;
 
@@ -32,8 +33,9 @@ pub struct AppState {
 /// The whole application: API, OpenAPI document and health.
 pub fn router(archive: Archive) -> Router {
     let state = AppState { archive };
+    let signed = axum::middleware::from_fn_with_state(state.clone(), signature::verify);
     Router::new()
-        .nest("/api/v1", routes::api())
+        .nest("/api/v1", routes::api().layer(signed))
         .merge(routes::health())
         .fallback(routes::not_found)
         // Uploads are limited by the archive's own byte budget while streaming, which answers

@@ -26,6 +26,10 @@ use crate::routes;
         routes::records::versions,
         routes::files::download,
         routes::records::fonds,
+        routes::clients::create,
+        routes::clients::list,
+        routes::clients::rotate,
+        routes::clients::update,
     ),
     components(schemas(
         problem::Problem,
@@ -45,12 +49,18 @@ use crate::routes;
         dto::ReceiptRecord,
         dto::ReceiptFile,
         dto::SubmissionForm,
+        routes::clients::NewClientBody,
+        routes::clients::ClientCredentials,
+        routes::clients::ClientInfo,
+        routes::clients::RotateBody,
+        routes::clients::ClientPatch,
     )),
     modifiers(&BearerAuth),
     tags(
         (name = "submissions", description = "Receiving records from OA and ERP systems"),
         (name = "records", description = "The catalogue, files, archiving and corrections"),
         (name = "fonds", description = "The fonds (全宗) of the installation"),
+        (name = "clients", description = "Client systems (接入系统) that submit signed requests"),
     )
 )]
 struct ApiDoc;
@@ -63,6 +73,17 @@ impl Modify for BearerAuth {
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        // The HMAC scheme of docs/integration.md: X-Fonds-Client, -Timestamp, -Nonce,
+        // -Content-SHA256 and -Signature together.
+        components.add_security_scheme(
+            "signature",
+            SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Header(
+                utoipa::openapi::security::ApiKeyValue::with_description(
+                    "X-Fonds-Signature",
+                    "HMAC-SHA256 or HMAC-SM3 request signature; see docs/integration.md",
+                ),
+            )),
         );
     }
 }

@@ -67,6 +67,9 @@ pub enum StoreError {
     /// The archival code is used by another record of the fonds.
     #[error("{0}")]
     ArchivalCodeTaken(String),
+    /// A client already used this idempotency key.
+    #[error("idempotency key already used by this client")]
+    IdempotencyKeyTaken,
     /// The lifecycle forbids the change.
     #[error(transparent)]
     Transition(#[from] TransitionError),

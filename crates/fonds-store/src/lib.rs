@@ -17,7 +17,8 @@ pub use blob::{
 };
 pub use error::{BlobError, StoreError};
 pub use metadata::{
-    ArchiveOutcome, Cursor, FileRow, ImportMark, ImportRowStatus, MetadataStore, NewFile,
-    NewRecord, NewSubmission, Page, PresetCode, RecordFilter, RecordRow, RecordVersion, TokenRow,
+    ArchiveOutcome, ClientRow, ClientSecret, Cursor, FileRow, ImportMark, ImportRowStatus,
+    MetadataStore, NewClient, NewFile, NewRecord, NewSubmission, Page, PresetCode, RecordFilter,
+    RecordRow, RecordVersion, SubmissionRow, SubmittingClient, TokenRow,
 };
 pub use sqlite::SqliteStore;

@@ -5,9 +5,9 @@
 
 use async_trait::async_trait;
 use fonds_domain::{
-    ArchivalCode, ArchivalCodePattern, Classification, FileId, FileRole, Fonds, FondsCode,
-    LifecycleState, Money, RecordDescription, RecordId, RecordKind, RetentionDue, Sha256Digest,
-    Sm3Digest, SubmissionId, VoucherEntry,
+    ArchivalCode, ArchivalCodePattern, Classification, ClientId, FileId, FileRole, Fonds,
+    FondsCode, LifecycleState, Money, RecordDescription, RecordId, RecordKind, RetentionDue,
+    Sha256Digest, SigningAlgorithm, Sm3Digest, SubmissionId, VoucherEntry,
 };
 use time::{Date, OffsetDateTime};
 
@@ -18,6 +18,8 @@ use crate::error::StoreError;
 pub struct NewFile {
     /// The file's id.
     pub id: FileId,
+    /// The multipart part it arrived in, if it came through the API.
+    pub part: Option<String>,
     /// Its role in the item.
     pub role: FileRole,
     /// The name the source system gave it.
@@ -49,6 +51,8 @@ pub struct NewRecord {
     pub retention_due: RetentionDue,
     /// The source system's own reference, for tracing.
     pub source_reference: Option<String>,
+    /// The client's key for the record in its manifest.
+    pub key: Option<String>,
     /// An archival code the record already carries (records migrated from an earlier archive):
     /// the record is stored as archived under it.
     pub preset_code: Option<PresetCode>,
@@ -79,6 +83,97 @@ pub struct NewSubmission {
     /// The import row it comes from, remembered in the same transaction so that a resumed import
     /// never imports a row twice.
     pub import_row: Option<ImportMark>,
+    /// The client system that sent it, with its idempotency key, if it gave one.
+    pub client: Option<SubmittingClient>,
+}
+
+/// The client behind a submission.
+#[derive(Debug, Clone)]
+pub struct SubmittingClient {
+    /// The client.
+    pub id: ClientId,
+    /// Its `Idempotency-Key`, if sent.
+    pub idempotency_key: Option<String>,
+    /// The SHA-256 of the request body, to tell a retry from a reused key.
+    pub body_sha256: Sha256Digest,
+}
+
+/// A submission as stored.
+#[derive(Debug, Clone)]
+pub struct SubmissionRow {
+    /// Id.
+    pub id: SubmissionId,
+    /// Fonds.
+    pub fonds: FondsCode,
+    /// When it arrived.
+    pub received_at: OffsetDateTime,
+    /// The body's SHA-256, for client submissions.
+    pub body_sha256: Option<Sha256Digest>,
+}
+
+/// A client system to create.
+#[derive(Debug, Clone)]
+pub struct NewClient {
+    /// Its id.
+    pub id: ClientId,
+    /// A unique name, e.g. `oa-weaver`.
+    pub name: String,
+    /// How it signs.
+    pub algorithm: SigningAlgorithm,
+    /// The fonds it may submit to.
+    pub fonds: Vec<FondsCode>,
+    /// The kinds it may submit; empty means every kind.
+    pub kinds: Vec<RecordKind>,
+    /// Addresses or CIDR blocks it may call from; empty means any.
+    pub allowed_ips: Vec<String>,
+    /// Its first secret.
+    pub secret: String,
+    /// When.
+    pub created_at: OffsetDateTime,
+}
+
+/// A client system as stored.
+#[derive(Debug, Clone)]
+pub struct ClientRow {
+    /// Its id.
+    pub id: ClientId,
+    /// Its name.
+    pub name: String,
+    /// How it signs.
+    pub algorithm: SigningAlgorithm,
+    /// Whether it may call at all.
+    pub enabled: bool,
+    /// The fonds it may submit to.
+    pub fonds: Vec<FondsCode>,
+    /// The kinds it may submit; empty means every kind.
+    pub kinds: Vec<RecordKind>,
+    /// Addresses or CIDR blocks it may call from; empty means any.
+    pub allowed_ips: Vec<String>,
+    /// Its secrets, newest first, with when each stops working.
+    pub secrets: Vec<ClientSecret>,
+    /// When it was created.
+    pub created_at: OffsetDateTime,
+}
+
+/// One secret of a client.
+#[derive(Clone)]
+pub struct ClientSecret {
+    /// Version, from 1.
+    pub version: u32,
+    /// The secret.
+    pub secret: String,
+    /// When it stops working, after a rotation.
+    pub expires_at: Option<OffsetDateTime>,
+}
+
+impl std::fmt::Debug for ClientSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientSecret")
+            .field("version", &self.version)
+            .field("secret", &"<redacted>")
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
 }
 
 /// Which row of which import a submission comes from.
@@ -115,6 +210,8 @@ pub struct RecordRow {
     pub retention_due: RetentionDue,
     /// When it was created.
     pub created_at: OffsetDateTime,
+    /// The client's key for the record in its manifest.
+    pub key: Option<String>,
 }
 
 /// A stored file of a record.
@@ -122,6 +219,8 @@ pub struct RecordRow {
 pub struct FileRow {
     /// Id.
     pub id: FileId,
+    /// The multipart part it arrived in.
+    pub part: Option<String>,
     /// The record.
     pub record_id: RecordId,
     /// Position in the item, from 1.
@@ -270,6 +369,31 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
     ) -> Result<Vec<FileRow>, StoreError>;
     /// How many records there are.
     async fn count_records(&self) -> Result<u64, StoreError>;
+
+    /// Creates a client system.
+    async fn insert_client(&self, client: &NewClient) -> Result<(), StoreError>;
+    /// A client system.
+    async fn client(&self, id: &ClientId) -> Result<Option<ClientRow>, StoreError>;
+    /// Every client system.
+    async fn clients(&self) -> Result<Vec<ClientRow>, StoreError>;
+    /// Adds a new secret; the secrets still working stop at `old_until`. Returns its version.
+    async fn rotate_client_secret(
+        &self,
+        id: &ClientId,
+        secret: &str,
+        at: OffsetDateTime,
+        old_until: OffsetDateTime,
+    ) -> Result<u32, StoreError>;
+    /// Enables or disables a client; false when there is no such client.
+    async fn set_client_enabled(&self, id: &ClientId, enabled: bool) -> Result<bool, StoreError>;
+    /// The submission a client made with an idempotency key.
+    async fn submission_by_key(
+        &self,
+        client: &ClientId,
+        idempotency_key: &str,
+    ) -> Result<Option<SubmissionRow>, StoreError>;
+    /// The records a submission created, in manifest order.
+    async fn submission_records(&self, id: SubmissionId) -> Result<Vec<RecordRow>, StoreError>;
 
     /// Stores the hash of a new API token.
     async fn insert_token(

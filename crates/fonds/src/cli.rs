@@ -52,6 +52,9 @@ pub enum Command {
     Init(InitArgs),
     /// Issue a new API token.
     Token(TokenArgs),
+    /// Manage client systems (接入系统) that submit signed requests.
+    #[command(subcommand)]
+    Client(ClientCommand),
     /// Import a folder laid out as DA/T 94 §16 describes (one folder per voucher + register CSV).
     Import(ImportArgs),
     /// Re-hash every stored file; exits 1 if any is missing or changed.
@@ -141,5 +144,47 @@ pub enum Bench {
         /// Size of each file in bytes.
         #[arg(long, default_value_t = 30 * 1024)]
         file_size: usize,
+    },
+}
+
+/// Client-system commands.
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Add a client and print its id and secret (shown once).
+    Add {
+        /// A unique name, e.g. oa-weaver.
+        name: String,
+        /// A fonds it may submit to (repeat for several).
+        #[arg(long = "fonds", required = true)]
+        fonds: Vec<String>,
+        /// A record kind it may submit (repeat; none means every kind).
+        #[arg(long = "kind")]
+        kinds: Vec<String>,
+        /// An address or CIDR block it may call from (repeat; none means any).
+        #[arg(long = "allow-ip")]
+        allowed_ips: Vec<String>,
+        /// hmac-sha256 (default) or hmac-sm3.
+        #[arg(long, default_value = "hmac-sha256")]
+        algorithm: String,
+    },
+    /// List the clients (never their secrets).
+    List,
+    /// Issue a new secret; the old ones keep working for the overlap window.
+    Rotate {
+        /// The client id.
+        id: String,
+        /// Hours the old secrets keep working.
+        #[arg(long, default_value_t = 24)]
+        overlap_hours: u32,
+    },
+    /// Stop accepting the client's requests.
+    Disable {
+        /// The client id.
+        id: String,
+    },
+    /// Accept the client's requests again.
+    Enable {
+        /// The client id.
+        id: String,
     },
 }

@@ -33,6 +33,7 @@ fn main() -> ExitCode {
             Command::Serve(args) => commands::serve::run(&cli.data, args).await,
             Command::Init(args) => commands::init::run(&cli.data, args).await,
             Command::Token(args) => commands::init::token(&cli.data, args).await,
+            Command::Client(command) => commands::client::run(&cli.data, command).await,
             Command::Import(args) => commands::import::run(&cli.data, args).await,
             Command::Verify => commands::verify::run(&cli.data).await,
             Command::Demo(args) => commands::demo::run(&cli.data, args).await,

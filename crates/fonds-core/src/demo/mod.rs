@@ -108,6 +108,7 @@ impl Archive {
             let digests = self.blobs.commit(staged).await?;
             files.push(NewFile {
                 id: FileId::new(),
+                part: None,
                 role: file.role,
                 file_name: file.file_name,
                 media_type,
@@ -124,6 +125,7 @@ impl Archive {
             entries: record.entries,
             files,
             source_reference: None,
+            key: None,
             preset_code: None,
         })
     }
@@ -142,6 +144,7 @@ impl Archive {
             received_at: OffsetDateTime::now_utc(),
             records,
             import_row: None,
+            client: None,
         };
         self.metadata.insert_submission(&submission).await?;
         for record in &submission.records {

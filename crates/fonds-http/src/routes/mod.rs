@@ -1,11 +1,12 @@
 //! The route table. Each route's handler lives in the module named after its resource.
 
+pub(crate) mod clients;
 pub(crate) mod files;
 pub(crate) mod records;
 pub(crate) mod submissions;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use fonds_core::ErrorCode;
 
 use crate::AppState;
@@ -23,6 +24,9 @@ pub(crate) fn api() -> Router<AppState> {
         .route("/records/{id}/versions", get(records::versions))
         .route("/records/{id}/files/{file_id}", get(files::download))
         .route("/fonds", get(records::fonds))
+        .route("/clients", post(clients::create).get(clients::list))
+        .route("/clients/{id}", patch(clients::update))
+        .route("/clients/{id}/rotate", post(clients::rotate))
         .route("/openapi.json", get(crate::openapi::serve))
         .route_layer(axum::middleware::from_fn(tag_route))
 }

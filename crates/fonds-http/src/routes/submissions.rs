@@ -6,11 +6,11 @@
 use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use fonds_core::{ErrorCode, StagedPart};
+use fonds_core::{ClientOrigin, ErrorCode, Origin, StagedPart};
 use futures_util::TryStreamExt as _;
 
 use crate::AppState;
-use crate::auth::Authenticated;
+use crate::auth::Caller;
 use crate::dto::{SubmissionForm, SubmissionReceipt};
 use crate::problem::{ApiError, Problem};
 
@@ -25,17 +25,21 @@ const MANIFEST: &str = "manifest";
     request_body(content = SubmissionForm, content_type = "multipart/form-data"),
     responses(
         (status = 201, description = "Accepted; the receipt lists the records created", body = SubmissionReceipt),
-        (status = 401, description = "No valid token", body = Problem),
+        (status = 400, description = "The body does not match its signed SHA-256", body = Problem),
+        (status = 401, description = "No valid token or signature", body = Problem),
+        (status = 403, description = "Client disabled, address not allowed, or outside its scope", body = Problem),
         (status = 404, description = "The manifest names a fonds that does not exist", body = Problem),
         (status = 409, description = "A record already exists or an archival code is taken", body = Problem),
         (status = 413, description = "Over the upload limit", body = Problem),
         (status = 422, description = "The manifest or a file is invalid; `errors` lists every field at fault", body = Problem),
+        (status = 429, description = "Too many bad signatures from this client; see Retry-After", body = Problem),
     ),
-    security(("bearer" = []))
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried signed submission return the first answer")),
+    security(("bearer" = []), ("signature" = []))
 )]
 pub(crate) async fn create(
     State(state): State<AppState>,
-    Authenticated(principal): Authenticated,
+    caller: Caller,
     headers: axum::http::HeaderMap,
     mut multipart: Multipart,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -86,10 +90,22 @@ pub(crate) async fn create(
             "the `manifest` part is missing; see docs/api.md",
         )
     })?;
-    let receipt = state
-        .archive
-        .submit(&manifest, parts, &format!("api:{}", principal.label))
-        .await?;
+    let origin = match &caller {
+        Caller::Token(principal) => Origin::local(format!("api:{}", principal.label)),
+        Caller::Client(client) => {
+            // Nothing is kept unless the bytes read are the bytes the client signed.
+            client.verify_body()?;
+            Origin {
+                source: format!("client:{}", client.principal.name),
+                client: Some(ClientOrigin {
+                    principal: client.principal.clone(),
+                    idempotency_key: client.idempotency_key.clone(),
+                    body_sha256: client.declared,
+                }),
+            }
+        }
+    };
+    let receipt = state.archive.submit(&manifest, parts, &origin).await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(SubmissionReceipt::from(receipt)),

@@ -121,5 +121,6 @@ pub(super) fn record(row: &SqliteRow) -> Result<RecordRow, StoreError> {
         archived_at: archived_at.as_deref().map(parse_timestamp).transpose()?,
         retention_due,
         created_at: parse_timestamp(&created_at)?,
+        key: row.try_get("submission_key")?,
     })
 }

@@ -6,6 +6,7 @@
 //! survives a crash or a power loss.
 
 mod archive;
+mod clients;
 mod codec;
 mod records;
 mod tokens;
@@ -15,8 +16,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use fonds_domain::{
-    ArchivalCodePattern, FileId, Fonds, FondsCode, RecordDescription, RecordId, Sha256Digest,
-    VoucherEntry,
+    ArchivalCodePattern, ClientId, FileId, Fonds, FondsCode, RecordDescription, RecordId,
+    Sha256Digest, SubmissionId, VoucherEntry,
 };
 use sqlx::SqlitePool;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
@@ -25,16 +26,23 @@ use time::OffsetDateTime;
 
 use crate::error::StoreError;
 use crate::metadata::{
-    ArchiveOutcome, Cursor, FileRow, ImportRowStatus, MetadataStore, NewSubmission, Page,
-    RecordFilter, RecordRow, RecordVersion, TokenRow,
+    ArchiveOutcome, ClientRow, Cursor, FileRow, ImportRowStatus, MetadataStore, NewClient,
+    NewSubmission, Page, RecordFilter, RecordRow, RecordVersion, SubmissionRow, TokenRow,
 };
 
 /// The migrations, embedded in the binary in version order.
-const MIGRATIONS: [(i64, &str, &str); 1] = [(
-    1,
-    "archive",
-    include_str!("../../migrations/sqlite/0001_archive.sql"),
-)];
+const MIGRATIONS: [(i64, &str, &str); 2] = [
+    (
+        1,
+        "archive",
+        include_str!("../../migrations/sqlite/0001_archive.sql"),
+    ),
+    (
+        2,
+        "clients",
+        include_str!("../../migrations/sqlite/0002_clients.sql"),
+    ),
+];
 
 /// Metadata in one SQLite database file.
 #[derive(Debug, Clone)]
@@ -186,6 +194,44 @@ impl MetadataStore for SqliteStore {
             .fetch_one(&self.reader)
             .await?;
         Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn insert_client(&self, client: &NewClient) -> Result<(), StoreError> {
+        clients::insert_client(&self.writer, client).await
+    }
+
+    async fn client(&self, id: &ClientId) -> Result<Option<ClientRow>, StoreError> {
+        clients::client(&self.reader, id).await
+    }
+
+    async fn clients(&self) -> Result<Vec<ClientRow>, StoreError> {
+        clients::clients(&self.reader).await
+    }
+
+    async fn rotate_client_secret(
+        &self,
+        id: &ClientId,
+        secret: &str,
+        at: OffsetDateTime,
+        old_until: OffsetDateTime,
+    ) -> Result<u32, StoreError> {
+        clients::rotate_secret(&self.writer, id, secret, at, old_until).await
+    }
+
+    async fn set_client_enabled(&self, id: &ClientId, enabled: bool) -> Result<bool, StoreError> {
+        clients::set_enabled(&self.writer, id, enabled).await
+    }
+
+    async fn submission_by_key(
+        &self,
+        client: &ClientId,
+        idempotency_key: &str,
+    ) -> Result<Option<SubmissionRow>, StoreError> {
+        clients::submission_by_key(&self.reader, client, idempotency_key).await
+    }
+
+    async fn submission_records(&self, id: SubmissionId) -> Result<Vec<RecordRow>, StoreError> {
+        clients::submission_records(&self.reader, id).await
     }
 
     async fn insert_token(

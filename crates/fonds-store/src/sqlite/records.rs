@@ -12,7 +12,7 @@ use crate::metadata::{
 pub(super) const RECORD_COLUMNS: &str =
     "id, fonds_code, submission_id, kind, fiscal_year, period, retention,
     retention_due, awaiting_event, state, archival_code, archived_at, version, title, record_date,
-    number, amount_fen, preparer, reviewer, attachment_count, remarks, created_at";
+    number, amount_fen, preparer, reviewer, attachment_count, remarks, created_at, submission_key";
 
 pub(super) async fn insert_submission(
     pool: &SqlitePool,
@@ -20,17 +20,29 @@ pub(super) async fn insert_submission(
 ) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     let received = codec::timestamp(submission.received_at);
-    sqlx::query(
-        "INSERT INTO submissions (id, fonds_code, source, received_at, record_count)
-         VALUES ($1, $2, $3, $4, $5)",
+    let client = submission.client.as_ref();
+    let inserted = sqlx::query(
+        "INSERT INTO submissions (id, fonds_code, source, received_at, record_count, client_id,
+            idempotency_key, body_sha256)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(submission.id.to_string())
     .bind(submission.fonds.as_str())
     .bind(&submission.source)
     .bind(&received)
     .bind(i64::try_from(submission.records.len()).unwrap_or(i64::MAX))
+    .bind(client.map(|c| c.id.as_str().to_owned()))
+    .bind(client.and_then(|c| c.idempotency_key.clone()))
+    .bind(client.map(|c| c.body_sha256.to_hex()))
     .execute(&mut *tx)
-    .await?;
+    .await;
+    match inserted {
+        Ok(_) => {}
+        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+            return Err(StoreError::IdempotencyKeyTaken);
+        }
+        Err(e) => return Err(e.into()),
+    }
     for record in &submission.records {
         insert_record(&mut tx, submission, record, &received).await?;
     }
@@ -86,9 +98,9 @@ async fn insert_record(
     sqlx::query(
         "INSERT INTO records (id, fonds_code, submission_id, source_reference, kind, fiscal_year,
             period, retention, retention_due, awaiting_event, state, title, record_date, number,
-            amount_fen, preparer, reviewer, attachment_count, remarks, created_at)
+            amount_fen, preparer, reviewer, attachment_count, remarks, created_at, submission_key)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'collected', $11, $12, $13, $14, $15,
-            $16, $17, $18, $19)",
+            $16, $17, $18, $19, $20)",
     )
     .bind(record.id.to_string())
     .bind(submission.fonds.as_str())
@@ -109,6 +121,7 @@ async fn insert_record(
     .bind(d.attachment_count.map(i64::from))
     .bind(&d.remarks)
     .bind(received)
+    .bind(&record.key)
     .execute(&mut **tx)
     .await?;
     let description =
@@ -140,7 +153,7 @@ async fn insert_record(
     for (position, file) in record.files.iter().enumerate() {
         sqlx::query(
             "INSERT INTO record_files (id, record_id, position, role, file_name, media_type, size,
-                sha256, sm3) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                sha256, sm3, part) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(file.id.to_string())
         .bind(record.id.to_string())
@@ -151,6 +164,7 @@ async fn insert_record(
         .bind(i64::try_from(file.size).unwrap_or(i64::MAX))
         .bind(file.sha256.to_hex())
         .bind(file.sm3.to_hex())
+        .bind(&file.part)
         .execute(&mut **tx)
         .await?;
     }
@@ -287,7 +301,7 @@ pub(super) async fn files(
     limit: u32,
 ) -> Result<Vec<FileRow>, StoreError> {
     let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "SELECT id, record_id, position, role, file_name, media_type, size, sha256, sm3
+        "SELECT id, record_id, position, role, file_name, media_type, size, sha256, sm3, part
          FROM record_files WHERE 1 = 1",
     );
     if let Some(record) = record {
@@ -307,6 +321,7 @@ pub(super) async fn files(
             let size: i64 = row.try_get("size")?;
             Ok(FileRow {
                 id: parse_stored("file id", &get("id")?)?,
+                part: row.try_get("part")?,
                 record_id: parse_stored("record id", &get("record_id")?)?,
                 position: u32::try_from(position)
                     .map_err(|_| StoreError::corrupt("position", position))?,

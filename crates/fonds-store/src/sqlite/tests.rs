@@ -57,6 +57,7 @@ fn voucher(month: i64, number: u32) -> NewRecord {
         entries: Vec::new(),
         files: vec![NewFile {
             id: FileId::new(),
+            part: None,
             role: FileRole::Main,
             file_name: "voucher.pdf".into(),
             media_type: "application/pdf".into(),
@@ -66,6 +67,7 @@ fn voucher(month: i64, number: u32) -> NewRecord {
         }],
         retention_due: RetentionDue::On(date!(2054 - 01 - 01)),
         source_reference: None,
+        key: None,
         preset_code: None,
     }
 }
@@ -83,6 +85,7 @@ async fn store_with(records: Vec<NewRecord>) -> (tempfile::TempDir, Arc<SqliteSt
         received_at: OffsetDateTime::now_utc(),
         records,
         import_row: None,
+        client: None,
     };
     store.insert_submission(&submission).await.expect("insert");
     (dir, Arc::new(store))
@@ -209,6 +212,7 @@ async fn a_second_voucher_with_the_same_number_in_the_period_is_a_duplicate() {
         received_at: OffsetDateTime::now_utc(),
         records: vec![voucher(12, 10), voucher(12, 9)],
         import_row: None,
+        client: None,
     };
     let result = store.insert_submission(&again).await;
     assert!(

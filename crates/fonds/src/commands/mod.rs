@@ -1,6 +1,7 @@
 //! One module per command. They parse nothing themselves and call `fonds-core` for all work.
 
 pub mod bench;
+pub mod client;
 pub mod demo;
 pub mod import;
 pub mod init;

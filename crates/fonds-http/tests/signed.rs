@@ -1,0 +1,462 @@
+//! Signed submissions from client systems (docs/integration.md): every refusal has its own code
+//! and changes nothing; idempotency keys return the first answer; a flood of bad signatures
+//! brakes only the client that sends it.
+
+#![allow(
+    clippy::expect_used,
+    reason = "a test fails loudly at the first broken step"
+)]
+
+mod common;
+
+use common::{PDF, TestApp, XML, assert_problem, part_prefix, spawn_app, voucher};
+use fonds_core::clients::signing::{SignedParts, sign};
+use fonds_domain::SigningAlgorithm;
+use serde_json::{Value, json};
+use sha2::Digest as _;
+
+struct Client {
+    id: String,
+    secret: String,
+    algorithm: SigningAlgorithm,
+}
+
+async fn add_client(app: &TestApp, body: Value) -> Client {
+    let response = app.post_json("/api/v1/clients", &body).await;
+    assert_eq!(
+        response.status(),
+        201,
+        "{}",
+        response.text().await.unwrap_or_default()
+    );
+    let created: Value = response.json().await.expect("json");
+    let algorithm = match body["algorithm"].as_str() {
+        Some("hmac-sm3") => SigningAlgorithm::HmacSm3,
+        _ => SigningAlgorithm::HmacSha256,
+    };
+    Client {
+        id: created["id"].as_str().expect("id").to_owned(),
+        secret: created["secret"].as_str().expect("secret").to_owned(),
+        algorithm,
+    }
+}
+
+async fn oa_client(app: &TestApp) -> Client {
+    add_client(app, json!({"name": "oa", "fonds": ["Z001"]})).await
+}
+
+/// A multipart body built by hand, so that its exact bytes can be hashed and signed.
+fn multipart(manifest: &Value, parts: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "fonds-test-boundary-7d1f";
+    let mut body = Vec::new();
+    let mut part = |name: &str, bytes: &[u8]| {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    };
+    part("manifest", manifest.to_string().as_bytes());
+    for (name, bytes) in parts {
+        part(name, bytes);
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// What a test may change about a signed request.
+#[derive(Default)]
+struct Tweak {
+    timestamp_offset: i64,
+    nonce: Option<String>,
+    declared_body: Option<Vec<u8>>,
+    secret: Option<String>,
+    idempotency_key: Option<String>,
+    drop_header: Option<&'static str>,
+}
+
+async fn signed_submit(
+    app: &TestApp,
+    client: &Client,
+    manifest: &Value,
+    parts: &[(&str, &[u8])],
+    tweak: Tweak,
+) -> reqwest::Response {
+    let (content_type, body) = multipart(manifest, parts);
+    let declared = hex::encode(sha2::Sha256::digest(
+        tweak.declared_body.as_deref().unwrap_or(&body),
+    ));
+    let timestamp =
+        (time::OffsetDateTime::now_utc().unix_timestamp() + tweak.timestamp_offset).to_string();
+    let nonce = tweak
+        .nonce
+        .unwrap_or_else(|| format!("nonce-{}", uuid::Uuid::now_v7().simple()));
+    let signature = sign(
+        &SignedParts {
+            algorithm: client.algorithm,
+            client: &client.id,
+            method: "POST",
+            path: "/api/v1/submissions",
+            query: None,
+            timestamp: &timestamp,
+            nonce: &nonce,
+            content_sha256: &declared,
+        },
+        tweak.secret.as_deref().unwrap_or(&client.secret),
+    );
+    let mut headers = vec![
+        ("x-fonds-client", client.id.clone()),
+        ("x-fonds-timestamp", timestamp),
+        ("x-fonds-nonce", nonce),
+        ("x-fonds-content-sha256", declared),
+        ("x-fonds-signature", signature),
+        ("content-type", content_type),
+    ];
+    if let Some(key) = tweak.idempotency_key {
+        headers.push(("idempotency-key", key));
+    }
+    let mut request = app.client.post(app.url("/api/v1/submissions")).body(body);
+    for (name, value) in headers {
+        if Some(name) != tweak.drop_header {
+            request = request.header(name, value);
+        }
+    }
+    request.send().await.expect("send")
+}
+
+fn one_voucher(number: &str) -> (Value, Vec<(String, &'static [u8])>) {
+    let manifest = json!({"fonds": "Z001", "records": [voucher(number, 4, PDF, XML)]});
+    let prefix = part_prefix(number);
+    (
+        manifest,
+        vec![
+            (format!("{prefix}-main"), PDF),
+            (format!("{prefix}-inv"), XML),
+        ],
+    )
+}
+
+async fn submit_one(
+    app: &TestApp,
+    client: &Client,
+    number: &str,
+    tweak: Tweak,
+) -> reqwest::Response {
+    let (manifest, parts) = one_voucher(number);
+    let parts: Vec<(&str, &[u8])> = parts.iter().map(|(n, b)| (n.as_str(), *b)).collect();
+    signed_submit(app, client, &manifest, &parts, tweak).await
+}
+
+async fn assert_refused(app: &TestApp, response: reqwest::Response, status: u16, code: &str) {
+    assert_problem(response, status, code).await;
+    assert!(
+        app.all_records().await.is_empty(),
+        "a refused request created records"
+    );
+}
+
+#[tokio::test]
+async fn a_submission_signed_with_hmac_sha256_or_hmac_sm3_is_accepted() {
+    let app = spawn_app().await;
+    let sha = oa_client(&app).await;
+    let response = submit_one(&app, &sha, "记-0001", Tweak::default()).await;
+    assert_eq!(
+        response.status(),
+        201,
+        "{}",
+        response.text().await.unwrap_or_default()
+    );
+    let sm3 = add_client(
+        &app,
+        json!({"name": "erp", "fonds": ["Z001"], "algorithm": "hmac-sm3"}),
+    )
+    .await;
+    let response = submit_one(&app, &sm3, "记-0002", Tweak::default()).await;
+    assert_eq!(
+        response.status(),
+        201,
+        "{}",
+        response.text().await.unwrap_or_default()
+    );
+    assert_eq!(app.all_records().await.len(), 2);
+}
+
+#[tokio::test]
+async fn every_bad_signature_is_refused_with_its_own_code_and_changes_nothing() {
+    let app = spawn_app().await;
+    let client = oa_client(&app).await;
+    let cases: Vec<(Tweak, u16, &str)> = vec![
+        (
+            Tweak {
+                secret: Some("fcs_wrong".into()),
+                ..Tweak::default()
+            },
+            401,
+            "signature_invalid",
+        ),
+        (
+            Tweak {
+                timestamp_offset: -301,
+                ..Tweak::default()
+            },
+            401,
+            "timestamp_out_of_window",
+        ),
+        (
+            Tweak {
+                timestamp_offset: 400,
+                ..Tweak::default()
+            },
+            401,
+            "timestamp_out_of_window",
+        ),
+        (
+            Tweak {
+                drop_header: Some("x-fonds-nonce"),
+                ..Tweak::default()
+            },
+            401,
+            "signature_missing",
+        ),
+        (
+            Tweak {
+                nonce: Some("short".into()),
+                ..Tweak::default()
+            },
+            401,
+            "signature_missing",
+        ),
+        (
+            Tweak {
+                declared_body: Some(b"another body".to_vec()),
+                ..Tweak::default()
+            },
+            400,
+            "content_digest_mismatch",
+        ),
+    ];
+    for (tweak, status, code) in cases {
+        let response = submit_one(&app, &client, "记-0001", tweak).await;
+        assert_refused(&app, response, status, code).await;
+    }
+    let stranger = Client {
+        id: "fc_000000000000000000000000".into(),
+        secret: "fcs_x".into(),
+        algorithm: SigningAlgorithm::HmacSha256,
+    };
+    assert_refused(
+        &app,
+        submit_one(&app, &stranger, "记-0001", Tweak::default()).await,
+        401,
+        "client_unknown",
+    )
+    .await;
+    assert_eq!(app.stored_files().1, 0, "no staging files are left behind");
+}
+
+#[tokio::test]
+async fn a_replayed_nonce_is_refused() {
+    let app = spawn_app().await;
+    let client = oa_client(&app).await;
+    let nonce = "replayed-nonce-0001".to_owned();
+    let first = submit_one(
+        &app,
+        &client,
+        "记-0001",
+        Tweak {
+            nonce: Some(nonce.clone()),
+            ..Tweak::default()
+        },
+    )
+    .await;
+    assert_eq!(first.status(), 201);
+    let again = submit_one(
+        &app,
+        &client,
+        "记-0002",
+        Tweak {
+            nonce: Some(nonce),
+            ..Tweak::default()
+        },
+    )
+    .await;
+    assert_problem(again, 401, "nonce_reused").await;
+    assert_eq!(app.all_records().await.len(), 1);
+}
+
+#[tokio::test]
+async fn disabled_clients_addresses_off_the_list_and_kinds_out_of_scope_are_forbidden() {
+    let app = spawn_app().await;
+    let client = oa_client(&app).await;
+    let disabled = app
+        .client
+        .patch(app.url(&format!("/api/v1/clients/{}", client.id)))
+        .bearer_auth(&app.token)
+        .json(&json!({"enabled": false}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(disabled.status(), 204);
+    assert_refused(
+        &app,
+        submit_one(&app, &client, "记-0001", Tweak::default()).await,
+        403,
+        "client_disabled",
+    )
+    .await;
+
+    let far = add_client(
+        &app,
+        json!({"name": "branch", "fonds": ["Z001"], "allowed_ips": ["10.0.0.0/8"]}),
+    )
+    .await;
+    assert_refused(
+        &app,
+        submit_one(&app, &far, "记-0001", Tweak::default()).await,
+        403,
+        "address_not_allowed",
+    )
+    .await;
+
+    let bank = add_client(
+        &app,
+        json!({"name": "bank-link", "fonds": ["Z001"], "kinds": ["bank_statement"]}),
+    )
+    .await;
+    assert_refused(
+        &app,
+        submit_one(&app, &bank, "记-0001", Tweak::default()).await,
+        403,
+        "client_scope_denied",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_retry_with_the_same_idempotency_key_returns_the_first_answer() {
+    let app = spawn_app().await;
+    let client = oa_client(&app).await;
+    let key = || Tweak {
+        idempotency_key: Some("OA-2023-000123".into()),
+        ..Tweak::default()
+    };
+    let first: Value = submit_one(&app, &client, "记-0001", key())
+        .await
+        .json()
+        .await
+        .expect("json");
+    let retry = submit_one(&app, &client, "记-0001", key()).await;
+    assert_eq!(retry.status(), 201);
+    let retry: Value = retry.json().await.expect("json");
+    assert_eq!(retry["submission_id"], first["submission_id"]);
+    assert_eq!(retry["records"][0]["id"], first["records"][0]["id"]);
+    assert_eq!(
+        retry["records"][0]["files"][0]["part"],
+        first["records"][0]["files"][0]["part"]
+    );
+    assert_eq!(app.all_records().await.len(), 1);
+
+    let other = submit_one(&app, &client, "记-0002", key()).await;
+    assert_problem(other, 409, "idempotency_key_reused").await;
+    assert_eq!(app.all_records().await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_flood_of_bad_signatures_brakes_that_client_only() {
+    let app = spawn_app().await;
+    let noisy = oa_client(&app).await;
+    let quiet = add_client(&app, json!({"name": "erp", "fonds": ["Z001"]})).await;
+    let mut limited = None;
+    for _ in 0..40 {
+        let response = submit_one(
+            &app,
+            &noisy,
+            "记-0001",
+            Tweak {
+                secret: Some("fcs_wrong".into()),
+                ..Tweak::default()
+            },
+        )
+        .await;
+        if response.status() == 429 {
+            limited = Some(response);
+            break;
+        }
+        assert_problem(response, 401, "signature_invalid").await;
+    }
+    let limited = limited.expect("the noisy client was braked");
+    assert!(limited.headers().get("retry-after").is_some());
+    assert_problem(limited, 429, "rate_limited").await;
+    // Even a correct request from the braked client waits; the other client is not slowed.
+    assert_problem(
+        submit_one(&app, &noisy, "记-0001", Tweak::default()).await,
+        429,
+        "rate_limited",
+    )
+    .await;
+    assert_eq!(
+        submit_one(&app, &quiet, "记-0001", Tweak::default())
+            .await
+            .status(),
+        201
+    );
+}
+
+#[tokio::test]
+async fn after_a_rotation_old_and_new_secrets_both_work_during_the_overlap() {
+    let app = spawn_app().await;
+    let client = oa_client(&app).await;
+    let path = format!("/api/v1/clients/{}/rotate", client.id);
+    let rotated: Value = app
+        .post_json(&path, &json!({"overlap_hours": 24}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let new_secret = rotated["secret"].as_str().expect("secret").to_owned();
+    assert_ne!(new_secret, client.secret);
+    assert_eq!(
+        submit_one(&app, &client, "记-0001", Tweak::default())
+            .await
+            .status(),
+        201
+    );
+    let with_new = Tweak {
+        secret: Some(new_secret.clone()),
+        ..Tweak::default()
+    };
+    assert_eq!(
+        submit_one(&app, &client, "记-0002", with_new)
+            .await
+            .status(),
+        201
+    );
+
+    // A rotation without overlap retires every earlier secret at once.
+    let rotated: Value = app
+        .post_json(&path, &json!({"overlap_hours": 0}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let newest = rotated["secret"].as_str().expect("secret").to_owned();
+    let old = Tweak {
+        secret: Some(new_secret),
+        ..Tweak::default()
+    };
+    assert_problem(
+        submit_one(&app, &client, "记-0003", old).await,
+        401,
+        "signature_invalid",
+    )
+    .await;
+    let current = Tweak {
+        secret: Some(newest),
+        ..Tweak::default()
+    };
+    assert_eq!(
+        submit_one(&app, &client, "记-0003", current).await.status(),
+        201
+    );
+    let listed = app.get_json("/api/v1/clients").await;
+    assert_eq!(listed[0]["live_secret_versions"], json!([3]));
+    assert!(listed[0].get("secret").is_none());
+}
