@@ -268,7 +268,8 @@ public final class FondsClient {
             String method, String path, String query, byte[] body, String timestamp,
             String nonce) {
         if (!NONCE.matcher(nonce).matches()) {
-            throw new IllegalArgumentException("a nonce is 16 to 64 characters from A-Z a-z 0-9 - _");
+            throw new IllegalArgumentException(
+                    "a nonce is 16 to 64 characters from A-Z a-z 0-9 - _");
         }
         String bodySha256 = HEX.formatHex(sha256(body));
         String text = stringToSign(algorithm, clientId, method, path, query, timestamp, nonce,
@@ -580,7 +581,9 @@ public final class FondsClient {
     @SuppressWarnings("unchecked")
     Map<String, Object> submit(Prepared prepared, String idempotencyKey)
             throws FondsException, InterruptedException {
-        String key = idempotencyKey != null ? idempotencyKey : "sub-" + HEX.formatHex(randomBytes(16));
+        String key = idempotencyKey != null
+                ? idempotencyKey
+                : "sub-" + HEX.formatHex(randomBytes(16));
         if (!IDEMPOTENCY_KEY.matcher(key).matches()) {
             throw new IllegalArgumentException(
                     "an Idempotency-Key is 1 to 128 printable ASCII characters");
@@ -600,7 +603,10 @@ public final class FondsClient {
         return submit(buildMultipart(manifest, files), idempotencyKey);
     }
 
-    /** A submission's state; with wait > 0 Fonds answers when the outcome is known or the wait is over. */
+    /**
+     * A submission's state; with wait > 0, Fonds answers as soon as the outcome is known or when
+     * the wait is over.
+     */
     @SuppressWarnings("unchecked")
     Map<String, Object> status(String submissionId, int wait)
             throws FondsException, InterruptedException {
@@ -951,7 +957,8 @@ public final class FondsClient {
     static final Map<String, String> HINTS = Map.of(
             "signature_invalid", "check that --algorithm matches the client's configured "
                     + "algorithm and that --secret is the client's current secret",
-            "client_unknown", "check --client: create one with `fonds client add NAME --fonds Z001`",
+            "client_unknown",
+                    "check --client: create one with `fonds client add NAME --fonds Z001`",
             "timestamp_out_of_window", "this machine's clock is more than 300 s off: sync it (NTP)",
             "client_scope_denied", "the client may not submit to this fonds or record kind",
             "address_not_allowed", "this address is outside the client's IP allow-list",

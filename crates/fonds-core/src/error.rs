@@ -56,6 +56,8 @@ pub enum ErrorCode {
     ArchivalCodeTaken,
     /// The same voucher already exists.
     RecordDuplicate,
+    /// The same item is already archived (DA/T 94 Annex C's "already archived" flag).
+    RecordAlreadyArchived,
     /// The upload is too large.
     UploadTooLarge,
     /// The multipart body could not be read.
@@ -68,6 +70,8 @@ pub enum ErrorCode {
     FileNotFound,
     /// No such route.
     RouteNotFound,
+    /// No such submission (or not the caller's).
+    SubmissionNotFound,
     /// The lifecycle forbids the change.
     TransitionNotAllowed,
     /// A query parameter is malformed.
@@ -107,6 +111,46 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code.
+    pub const ALL: [Self; 36] = [
+        Self::ManifestMalformed,
+        Self::ManifestInvalid,
+        Self::RecordKindUnknown,
+        Self::FilePartMissing,
+        Self::FilePartUnexpected,
+        Self::DigestMismatch,
+        Self::VoucherUnbalanced,
+        Self::RetentionBelowMinimum,
+        Self::ArchivalCodeTaken,
+        Self::RecordDuplicate,
+        Self::RecordAlreadyArchived,
+        Self::UploadTooLarge,
+        Self::MultipartMalformed,
+        Self::FondsNotFound,
+        Self::RecordNotFound,
+        Self::FileNotFound,
+        Self::RouteNotFound,
+        Self::SubmissionNotFound,
+        Self::TransitionNotAllowed,
+        Self::QueryInvalid,
+        Self::RangeNotSatisfiable,
+        Self::Unauthenticated,
+        Self::BlobMissing,
+        Self::SignatureMissing,
+        Self::ClientUnknown,
+        Self::ClientDisabled,
+        Self::SignatureInvalid,
+        Self::TimestampOutOfWindow,
+        Self::NonceReused,
+        Self::AddressNotAllowed,
+        Self::ContentDigestMismatch,
+        Self::ClientScopeDenied,
+        Self::IdempotencyKeyReused,
+        Self::RateLimited,
+        Self::RequestInvalid,
+        Self::Internal,
+    ];
+
     /// The wire code.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
@@ -121,12 +165,14 @@ impl ErrorCode {
             Self::RetentionBelowMinimum => "retention_below_minimum",
             Self::ArchivalCodeTaken => "archival_code_taken",
             Self::RecordDuplicate => "record_duplicate",
+            Self::RecordAlreadyArchived => "record_already_archived",
             Self::UploadTooLarge => "upload_too_large",
             Self::MultipartMalformed => "multipart_malformed",
             Self::FondsNotFound => "fonds_not_found",
             Self::RecordNotFound => "record_not_found",
             Self::FileNotFound => "file_not_found",
             Self::RouteNotFound => "route_not_found",
+            Self::SubmissionNotFound => "submission_not_found",
             Self::TransitionNotAllowed => "transition_not_allowed",
             Self::QueryInvalid => "query_invalid",
             Self::RangeNotSatisfiable => "range_not_satisfiable",
@@ -162,12 +208,15 @@ impl ErrorCode {
             | Self::RetentionBelowMinimum
             | Self::MultipartMalformed
             | Self::QueryInvalid => ErrorKind::Invalid,
-            Self::ArchivalCodeTaken | Self::RecordDuplicate => ErrorKind::Conflict,
+            Self::ArchivalCodeTaken | Self::RecordDuplicate | Self::RecordAlreadyArchived => {
+                ErrorKind::Conflict
+            }
             Self::UploadTooLarge => ErrorKind::TooLarge,
             Self::FondsNotFound
             | Self::RecordNotFound
             | Self::FileNotFound
-            | Self::RouteNotFound => ErrorKind::NotFound,
+            | Self::RouteNotFound
+            | Self::SubmissionNotFound => ErrorKind::NotFound,
             Self::TransitionNotAllowed => ErrorKind::NotAllowed,
             Self::RangeNotSatisfiable => ErrorKind::RangeNotSatisfiable,
             Self::Unauthenticated => ErrorKind::Unauthenticated,
@@ -201,12 +250,14 @@ impl ErrorCode {
             Self::RetentionBelowMinimum => "Retention period below the statutory minimum",
             Self::ArchivalCodeTaken => "Archival code already taken",
             Self::RecordDuplicate => "Record already exists",
+            Self::RecordAlreadyArchived => "Record already archived",
             Self::UploadTooLarge => "Upload too large",
             Self::MultipartMalformed => "The multipart body could not be read",
             Self::FondsNotFound => "Fonds not found",
             Self::RecordNotFound => "Record not found",
             Self::FileNotFound => "File not found",
             Self::RouteNotFound => "No such route",
+            Self::SubmissionNotFound => "Submission not found",
             Self::TransitionNotAllowed => "Lifecycle change not allowed",
             Self::QueryInvalid => "Invalid query parameter",
             Self::RangeNotSatisfiable => "Range not satisfiable",
@@ -236,12 +287,12 @@ impl fmt::Display for ErrorCode {
 }
 
 /// One problem with one field of the input, located by a JSON pointer.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FieldError {
     /// Where, e.g. `/records/3/entries`.
     pub pointer: String,
     /// The specific code.
-    pub code: &'static str,
+    pub code: String,
     /// What is wrong and what is expected.
     pub detail: String,
 }
@@ -293,7 +344,7 @@ impl CoreError {
     pub fn fields(errors: Vec<FieldError>) -> Self {
         let first = errors.first();
         let code = first
-            .and_then(|e| code_from_str(e.code))
+            .and_then(|e| code_from_str(&e.code))
             .unwrap_or(ErrorCode::ManifestInvalid);
         let detail = match (first, errors.len()) {
             (Some(e), 1) => format!("{}: {}", e.pointer, e.detail),
@@ -311,19 +362,7 @@ impl CoreError {
 }
 
 fn code_from_str(code: &str) -> Option<ErrorCode> {
-    use ErrorCode as C;
-    [
-        C::ManifestInvalid,
-        C::RecordKindUnknown,
-        C::FilePartMissing,
-        C::FilePartUnexpected,
-        C::DigestMismatch,
-        C::VoucherUnbalanced,
-        C::RetentionBelowMinimum,
-        C::FondsNotFound,
-    ]
-    .into_iter()
-    .find(|c| c.as_str() == code)
+    ErrorCode::ALL.into_iter().find(|c| c.as_str() == code)
 }
 
 impl From<StoreError> for CoreError {

@@ -228,9 +228,9 @@ impl Archive {
             row_key: row_key.clone(),
         };
         let origin = crate::ingest::Origin::local(format!("import:{}", dir.display()));
-        match self.accept(manifest, parts, &origin, Some(mark)).await {
-            Ok(receipt) => match receipt.records.first() {
-                Some(record) => Ok(ImportedRow::Imported(record.id)),
+        match self.accept_now(manifest, parts, &origin, Some(mark)).await {
+            Ok(ids) => match ids.first() {
+                Some(id) => Ok(ImportedRow::Imported(*id)),
                 None => Err(CoreError::new(
                     ErrorCode::Internal,
                     "an accepted row created no record",

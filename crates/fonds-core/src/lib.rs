@@ -26,13 +26,16 @@ use fonds_store::{BlobStore, LocalBlobStore, MetadataStore, SqliteStore};
 pub use auth::{IssuedToken, Principal};
 pub use error::{CoreError, ErrorCode, ErrorKind, FieldError};
 pub use import::{ImportProgress, ImportReport, ImportedRow};
-pub use ingest::{ClientOrigin, Origin, Receipt, ReceiptFile, ReceiptRecord, StagedPart};
+pub use ingest::{
+    ClientOrigin, MAX_WAIT, Origin, Receipt, ReceiptFile, ReceiptRecord, StagedPart, Workers,
+};
 pub use queries::{ByteRange, FileContent, RecordDetail};
 pub use settings::Settings;
 pub use verify::{FixityProblem, VerifyProgress, VerifyReport};
 
 pub use fonds_store::{
     BlobRange, Cursor, FileRow, Page, RecordFilter, RecordRow, RecordVersion, StagedBlob,
+    SubmissionState,
 };
 
 /// The archive: metadata and files behind the application's rules.
@@ -42,6 +45,7 @@ pub struct Archive {
     blobs: Arc<dyn BlobStore>,
     settings: Settings,
     guard: Arc<clients::Guard>,
+    signals: Arc<ingest::Signals>,
 }
 
 impl Archive {
@@ -57,6 +61,7 @@ impl Archive {
             blobs,
             settings,
             guard: Arc::new(clients::Guard::default()),
+            signals: ingest::Signals::shared(),
         }
     }
 

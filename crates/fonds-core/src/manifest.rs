@@ -197,7 +197,7 @@ impl Manifest {
 fn field(pointer: &str, code: ErrorCode, detail: impl Into<String>) -> FieldError {
     FieldError {
         pointer: pointer.to_owned(),
-        code: code.as_str(),
+        code: code.as_str().to_owned(),
         detail: detail.into(),
     }
 }

@@ -295,17 +295,27 @@ pub struct FondsInfo {
     pub code_pattern: String,
 }
 
-/// The receipt (电子档案接收单) for an accepted submission.
+/// The receipt (电子档案接收单) of a submission: where it stands and, once decided, what became
+/// of it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SubmissionReceipt {
     /// Submission id.
     pub submission_id: String,
     /// Fonds.
     pub fonds: String,
+    /// `received`, `processing`, `accepted` or `rejected`.
+    pub state: String,
     /// When it was received (RFC 3339).
     pub received_at: String,
-    /// The records created.
+    /// When the outcome was decided (RFC 3339).
+    pub decided_at: Option<String>,
+    /// Where to ask for the outcome (`?wait=SECONDS` waits for it).
+    pub status_url: String,
+    /// The records created, once accepted.
     pub records: Vec<ReceiptRecord>,
+    /// Why it was rejected: every reason with its failure code.
+    #[schema(value_type = Vec<crate::problem::FieldProblem>)]
+    pub reasons: Vec<fonds_core::FieldError>,
 }
 
 /// A record in a receipt.
@@ -343,8 +353,12 @@ pub struct ReceiptFile {
 impl From<Receipt> for SubmissionReceipt {
     fn from(r: Receipt) -> Self {
         Self {
+            status_url: format!("/api/v1/submissions/{}", r.submission_id),
             submission_id: r.submission_id.to_string(),
             fonds: r.fonds.to_string(),
+            state: r.state.as_str().to_owned(),
+            decided_at: r.decided_at.map(rfc3339),
+            reasons: r.reasons,
             received_at: rfc3339(r.received_at),
             records: r
                 .records

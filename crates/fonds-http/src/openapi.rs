@@ -19,6 +19,7 @@ use crate::routes;
     ),
     paths(
         routes::submissions::create,
+        routes::submissions::show,
         routes::records::list,
         routes::records::show,
         routes::records::archive,

@@ -8,7 +8,9 @@
 
 mod common;
 
-use common::{PDF, TestApp, XML, assert_problem, spawn_app, spawn_app_with, voucher};
+use common::{
+    PDF, TestApp, XML, assert_accepted, assert_problem, spawn_app, spawn_app_with, voucher,
+};
 use fonds_core::Settings;
 use serde_json::{Value, json};
 
@@ -237,8 +239,7 @@ async fn an_archival_code_already_taken_is_a_conflict_and_nothing_of_the_submiss
             &standard_parts(),
         )
         .await;
-    assert_eq!(response.status(), 201);
-    let receipt: Value = response.json().await.expect("json");
+    let receipt = assert_accepted(response).await;
     assert_eq!(receipt["records"][0]["state"], "archived");
     let (blobs_before, _) = app.stored_files();
 

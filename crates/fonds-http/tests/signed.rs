@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{PDF, TestApp, XML, assert_problem, part_prefix, spawn_app, voucher};
+use common::{PDF, TestApp, XML, assert_accepted, assert_problem, part_prefix, spawn_app, voucher};
 use fonds_core::clients::signing::{SignedParts, sign};
 use fonds_domain::SigningAlgorithm;
 use serde_json::{Value, json};
@@ -95,7 +95,7 @@ async fn signed_submit(
             client: &client.id,
             method: "POST",
             path: "/api/v1/submissions",
-            query: None,
+            query: Some("wait=10"),
             timestamp: &timestamp,
             nonce: &nonce,
             content_sha256: &declared,
@@ -113,7 +113,10 @@ async fn signed_submit(
     if let Some(key) = tweak.idempotency_key {
         headers.push(("idempotency-key", key));
     }
-    let mut request = app.client.post(app.url("/api/v1/submissions")).body(body);
+    let mut request = app
+        .client
+        .post(app.url("/api/v1/submissions?wait=10"))
+        .body(body);
     for (name, value) in headers {
         if Some(name) != tweak.drop_header {
             request = request.header(name, value);
@@ -158,24 +161,14 @@ async fn a_submission_signed_with_hmac_sha256_or_hmac_sm3_is_accepted() {
     let app = spawn_app().await;
     let sha = oa_client(&app).await;
     let response = submit_one(&app, &sha, "记-0001", Tweak::default()).await;
-    assert_eq!(
-        response.status(),
-        201,
-        "{}",
-        response.text().await.unwrap_or_default()
-    );
+    assert_accepted(response).await;
     let sm3 = add_client(
         &app,
         json!({"name": "erp", "fonds": ["Z001"], "algorithm": "hmac-sm3"}),
     )
     .await;
     let response = submit_one(&app, &sm3, "记-0002", Tweak::default()).await;
-    assert_eq!(
-        response.status(),
-        201,
-        "{}",
-        response.text().await.unwrap_or_default()
-    );
+    assert_accepted(response).await;
     assert_eq!(app.all_records().await.len(), 2);
 }
 
@@ -267,7 +260,7 @@ async fn a_replayed_nonce_is_refused() {
         },
     )
     .await;
-    assert_eq!(first.status(), 201);
+    assert_eq!(first.status(), 202);
     let again = submit_one(
         &app,
         &client,
@@ -344,7 +337,7 @@ async fn a_retry_with_the_same_idempotency_key_returns_the_first_answer() {
         .await
         .expect("json");
     let retry = submit_one(&app, &client, "记-0001", key()).await;
-    assert_eq!(retry.status(), 201);
+    assert_eq!(retry.status(), 202);
     let retry: Value = retry.json().await.expect("json");
     assert_eq!(retry["submission_id"], first["submission_id"]);
     assert_eq!(retry["records"][0]["id"], first["records"][0]["id"]);
@@ -392,12 +385,7 @@ async fn a_flood_of_bad_signatures_brakes_that_client_only() {
         "rate_limited",
     )
     .await;
-    assert_eq!(
-        submit_one(&app, &quiet, "记-0001", Tweak::default())
-            .await
-            .status(),
-        201
-    );
+    assert_accepted(submit_one(&app, &quiet, "记-0001", Tweak::default()).await).await;
 }
 
 #[tokio::test]
@@ -413,22 +401,12 @@ async fn after_a_rotation_old_and_new_secrets_both_work_during_the_overlap() {
         .expect("json");
     let new_secret = rotated["secret"].as_str().expect("secret").to_owned();
     assert_ne!(new_secret, client.secret);
-    assert_eq!(
-        submit_one(&app, &client, "记-0001", Tweak::default())
-            .await
-            .status(),
-        201
-    );
+    assert_accepted(submit_one(&app, &client, "记-0001", Tweak::default()).await).await;
     let with_new = Tweak {
         secret: Some(new_secret.clone()),
         ..Tweak::default()
     };
-    assert_eq!(
-        submit_one(&app, &client, "记-0002", with_new)
-            .await
-            .status(),
-        201
-    );
+    assert_accepted(submit_one(&app, &client, "记-0002", with_new).await).await;
 
     // A rotation without overlap retires every earlier secret at once.
     let rotated: Value = app
@@ -452,10 +430,7 @@ async fn after_a_rotation_old_and_new_secrets_both_work_during_the_overlap() {
         secret: Some(newest),
         ..Tweak::default()
     };
-    assert_eq!(
-        submit_one(&app, &client, "记-0003", current).await.status(),
-        201
-    );
+    assert_accepted(submit_one(&app, &client, "记-0003", current).await).await;
     let listed = app.get_json("/api/v1/clients").await;
     assert_eq!(listed[0]["live_secret_versions"], json!([3]));
     assert!(listed[0].get("secret").is_none());

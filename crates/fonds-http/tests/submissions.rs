@@ -7,8 +7,8 @@
 
 mod common;
 
-use common::{PDF, XML, assert_problem, sha256, spawn_app, voucher};
-use serde_json::{Value, json};
+use common::{PDF, XML, assert_accepted, assert_problem, sha256, spawn_app, voucher};
+use serde_json::json;
 
 #[tokio::test]
 async fn an_accepted_submission_answers_with_a_receipt_naming_every_record_and_file() {
@@ -17,8 +17,18 @@ async fn an_accepted_submission_answers_with_a_receipt_naming_every_record_and_f
     let response = app
         .submit(&manifest, &[("v0001-main", PDF), ("v0001-inv", XML)])
         .await;
-    assert_eq!(response.status(), 201);
-    let receipt: Value = response.json().await.expect("json");
+    assert!(
+        response.headers()["location"]
+            .to_str()
+            .expect("location")
+            .starts_with("/api/v1/submissions/")
+    );
+    let receipt = assert_accepted(response).await;
+    let status = app
+        .get_json(receipt["status_url"].as_str().expect("status url"))
+        .await;
+    assert_eq!(status["state"], "accepted");
+    assert_eq!(status["records"], receipt["records"]);
     let record = &receipt["records"][0];
     assert_eq!(record["key"], "记-0001");
     assert_eq!(record["state"], "collected");

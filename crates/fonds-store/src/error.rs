@@ -67,6 +67,9 @@ pub enum StoreError {
     /// The archival code is used by another record of the fonds.
     #[error("{0}")]
     ArchivalCodeTaken(String),
+    /// Another worker took the job over (this worker's lease ran out); nothing was written.
+    #[error("the lease on job {0} was lost; another worker owns it now")]
+    LeaseLost(String),
     /// A client already used this idempotency key.
     #[error("idempotency key already used by this client")]
     IdempotencyKeyTaken,

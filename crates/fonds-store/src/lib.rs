@@ -10,6 +10,7 @@
 mod blob;
 mod error;
 mod metadata;
+mod pipeline;
 mod sqlite;
 
 pub use blob::{
@@ -20,5 +21,8 @@ pub use metadata::{
     ArchiveOutcome, ClientRow, ClientSecret, Cursor, FileRow, ImportMark, ImportRowStatus,
     MetadataStore, NewClient, NewFile, NewRecord, NewSubmission, Page, PresetCode, RecordFilter,
     RecordRow, RecordVersion, SubmissionRow, SubmittingClient, TokenRow,
+};
+pub use pipeline::{
+    LeasedJob, ReceivedPart, ReceivedSubmission, ReceivedWork, SubmissionState, SubmissionStatus,
 };
 pub use sqlite::SqliteStore;

@@ -12,6 +12,7 @@ use fonds_domain::{
 use time::{Date, OffsetDateTime};
 
 use crate::error::StoreError;
+use crate::pipeline::{LeasedJob, ReceivedSubmission, ReceivedWork, SubmissionStatus};
 
 /// A file to attach to a new record; its blob is already durable.
 #[derive(Debug, Clone)]
@@ -394,6 +395,68 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
     ) -> Result<Option<SubmissionRow>, StoreError>;
     /// The records a submission created, in manifest order.
     async fn submission_records(&self, id: SubmissionId) -> Result<Vec<RecordRow>, StoreError>;
+
+    /// Stores a received submission and queues the job that will process it, in one
+    /// transaction; its blobs are already durable.
+    async fn receive_submission(&self, submission: &ReceivedSubmission) -> Result<(), StoreError>;
+    /// Leases the next job that is due (or whose lease ran out) for `lease_ms` milliseconds.
+    async fn lease_job(
+        &self,
+        now: OffsetDateTime,
+        lease_ms: i64,
+    ) -> Result<Option<LeasedJob>, StoreError>;
+    /// Puts every running job back in the queue: for a process that knows it is the only one
+    /// working on this store (the embedded deployment) and is starting, every lease is a dead
+    /// worker's. Returns how many jobs were requeued.
+    async fn requeue_running_jobs(&self) -> Result<u64, StoreError>;
+    /// What the pipeline needs to process a received submission.
+    async fn received_work(&self, id: SubmissionId) -> Result<Option<ReceivedWork>, StoreError>;
+    /// Writes an accepted submission's records and finishes its job, in one transaction, only
+    /// while the lease is still held.
+    async fn accept_submission(
+        &self,
+        job: &LeasedJob,
+        fonds: &FondsCode,
+        id: SubmissionId,
+        records: &[NewRecord],
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+    /// Records a rejection (reasons as JSON) and finishes its job, only while the lease is held.
+    async fn reject_submission(
+        &self,
+        job: &LeasedJob,
+        id: SubmissionId,
+        reasons: &str,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+    /// Gives a job back to the queue, to run again after `run_after`.
+    async fn retry_job(
+        &self,
+        job: &LeasedJob,
+        error: &str,
+        run_after: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+    /// A submission's status.
+    async fn submission_status(
+        &self,
+        id: SubmissionId,
+    ) -> Result<Option<SubmissionStatus>, StoreError>;
+    /// The record that already holds this business identity (fonds, kind, year, period,
+    /// number), with its archival code if archived.
+    async fn existing_record(
+        &self,
+        fonds: &FondsCode,
+        kind: RecordKind,
+        fiscal_year: u16,
+        period: Option<u8>,
+        number: &str,
+    ) -> Result<Option<(RecordId, Option<String>)>, StoreError>;
+    /// The record that holds an archival code in a fonds.
+    async fn archival_code_holder(
+        &self,
+        fonds: &FondsCode,
+        code: &str,
+    ) -> Result<Option<RecordId>, StoreError>;
 
     /// Stores the hash of a new API token.
     async fn insert_token(

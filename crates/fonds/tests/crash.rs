@@ -1,6 +1,7 @@
 //! Crash safety: the server is killed with SIGKILL while clients stream submissions. After a
-//! restart every submission that was answered 2xx is present and its files verify, and no row
-//! points at a missing file (`fonds verify` passes over the whole store).
+//! restart every submission that was answered 2xx is processed — also those whose pipeline job
+//! the kill interrupted — its records are present and their files verify, and no row points at
+//! a missing file (`fonds verify` passes over the whole store).
 
 #![allow(
     clippy::expect_used,
@@ -69,10 +70,10 @@ fn init(data: &Path) -> String {
         .to_owned()
 }
 
-/// One acknowledged submission: its record and the digests of its files.
+/// One acknowledged submission: its id and the digests of the files the client sent.
 struct Acked {
-    record: String,
-    files: Vec<(String, String)>,
+    submission: String,
+    digests: Vec<String>,
 }
 
 fn file_bytes(client: usize, n: usize, which: &str) -> Vec<u8> {
@@ -94,6 +95,7 @@ async fn submit(
 ) -> Option<Acked> {
     let main = file_bytes(c, n, "main");
     let invoice = file_bytes(c, n, "invoice");
+    let (main_bytes, invoice_bytes) = (main.clone(), invoice.clone());
     let digest = |b: &[u8]| hex::encode(sha2::Sha256::digest(b));
     let number = format!("记-{c}{n:05}");
     let manifest = json!({"fonds": "Z001", "records": [{
@@ -119,19 +121,9 @@ async fn submit(
         return None;
     }
     let receipt: Value = response.json().await.ok()?;
-    let record = &receipt["records"][0];
     Some(Acked {
-        record: record["id"].as_str()?.to_owned(),
-        files: record["files"]
-            .as_array()?
-            .iter()
-            .filter_map(|f| {
-                Some((
-                    f["id"].as_str()?.to_owned(),
-                    f["sha256"].as_str()?.to_owned(),
-                ))
-            })
-            .collect(),
+        submission: receipt["submission_id"].as_str()?.to_owned(),
+        digests: vec![digest(&main_bytes), digest(&invoice_bytes)],
     })
 }
 
@@ -186,9 +178,34 @@ async fn every_acknowledged_submission_survives_a_sigkill_and_every_row_has_its_
 
     let mut server = start_server(data.path(), port);
     wait_until_ready(&client, &base).await;
-    for receipt in &acked {
-        for (file, sha256) in &receipt.files {
-            let url = format!("{base}/api/v1/records/{}/files/{file}", receipt.record);
+    for acked in &acked {
+        let url = format!("{base}/api/v1/submissions/{}?wait=8", acked.submission);
+        let receipt: Value = client
+            .get(&url)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("status")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(
+            receipt["state"], "accepted",
+            "acknowledged submission {} was not processed: {receipt}",
+            acked.submission
+        );
+        let record = &receipt["records"][0];
+        for (file, expected) in record["files"]
+            .as_array()
+            .expect("files")
+            .iter()
+            .zip(&acked.digests)
+        {
+            let url = format!(
+                "{base}/api/v1/records/{}/files/{}",
+                record["id"].as_str().expect("id"),
+                file["id"].as_str().expect("file id")
+            );
             let response = client
                 .get(&url)
                 .bearer_auth(&token)
@@ -198,11 +215,11 @@ async fn every_acknowledged_submission_survives_a_sigkill_and_every_row_has_its_
             assert_eq!(
                 response.status(),
                 200,
-                "acknowledged record {} lost a file",
-                receipt.record
+                "acknowledged submission {} lost a file",
+                acked.submission
             );
             let body = response.bytes().await.expect("body");
-            assert_eq!(&hex::encode(sha2::Sha256::digest(&body)), sha256);
+            assert_eq!(&hex::encode(sha2::Sha256::digest(&body)), expected);
         }
     }
     server.kill().expect("stop");

@@ -118,7 +118,7 @@ mod tests {
             query: Some("wait=5&b=2&a=1"),
             timestamp: "1700000000",
             nonce: "n0nce-Example_123456",
-            content_sha256: "64dca7bdb06b1f8bfd61cd4c0bb23b3a3e6aa5e8bd2a4e1b2bb2cde6b1aee1e8",
+            content_sha256: "029a6dc2b2fb96b906546e83eb902d36c06858a9179d8019dbed6246319ce06e",
         }
     }
 
@@ -135,6 +135,25 @@ mod tests {
         assert!(!sts.ends_with('\n'));
         assert_eq!(canonical_query(None), "");
         assert_eq!(canonical_query(Some("&b=1&&a=2")), "a=2&b=1");
+    }
+
+    #[test]
+    fn the_worked_example_of_the_integration_guide_signs_to_its_published_values() {
+        // docs/integration.md; the Python and Java example clients check the same values.
+        use sha2::Digest as _;
+        let body_sha256 = hex::encode(sha2::Sha256::digest(b"hello, fonds!"));
+        assert_eq!(
+            body_sha256,
+            example(SigningAlgorithm::HmacSha256).content_sha256
+        );
+        assert_eq!(
+            sign(&example(SigningAlgorithm::HmacSha256), SECRET),
+            "543592444693b1d9541a820374fd0859714951a93b792bdbeacfdd3c41c7e1ee"
+        );
+        assert_eq!(
+            sign(&example(SigningAlgorithm::HmacSm3), SECRET),
+            "64d763be942ff6d37df0e4d9c9e66ee9b7e72ce4e1deec9a3e275402c572abdd"
+        );
     }
 
     #[test]

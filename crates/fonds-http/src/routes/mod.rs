@@ -17,6 +17,7 @@ use crate::problem::ApiError;
 pub(crate) fn api() -> Router<AppState> {
     Router::new()
         .route("/submissions", post(submissions::create))
+        .route("/submissions/{id}", get(submissions::show))
         .route("/records", get(records::list))
         .route("/records/{id}", get(records::show))
         .route("/records/{id}/archive", post(records::archive))

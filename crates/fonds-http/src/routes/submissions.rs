@@ -3,11 +3,13 @@
 //! File parts are streamed straight into the staging area while hashed, within one byte budget
 //! for the whole submission; nothing is kept unless the archive accepts the submission.
 
-use axum::extract::{Multipart, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use fonds_core::{ClientOrigin, ErrorCode, Origin, StagedPart};
 use futures_util::TryStreamExt as _;
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use crate::AppState;
 use crate::auth::Caller;
@@ -24,7 +26,7 @@ const MANIFEST: &str = "manifest";
     tag = "submissions",
     request_body(content = SubmissionForm, content_type = "multipart/form-data"),
     responses(
-        (status = 201, description = "Accepted; the receipt lists the records created", body = SubmissionReceipt),
+        (status = 202, description = "Received durably; the receipt says where it stands (with `?wait`, possibly its outcome)", body = SubmissionReceipt),
         (status = 400, description = "The body does not match its signed SHA-256", body = Problem),
         (status = 401, description = "No valid token or signature", body = Problem),
         (status = 403, description = "Client disabled, address not allowed, or outside its scope", body = Problem),
@@ -34,15 +36,20 @@ const MANIFEST: &str = "manifest";
         (status = 422, description = "The manifest or a file is invalid; `errors` lists every field at fault", body = Problem),
         (status = 429, description = "Too many bad signatures from this client; see Retry-After", body = Problem),
     ),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried signed submission return the first answer")),
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried signed submission return the first answer"),
+        Wait,
+    ),
     security(("bearer" = []), ("signature" = []))
 )]
 pub(crate) async fn create(
     State(state): State<AppState>,
     caller: Caller,
+    wait: Result<Query<Wait>, axum::extract::rejection::QueryRejection>,
     headers: axum::http::HeaderMap,
     mut multipart: Multipart,
 ) -> Result<impl IntoResponse, ApiError> {
+    let Query(wait) = wait.map_err(|e| ApiError::new(ErrorCode::QueryInvalid, e.body_text()))?;
     let settings = state.archive.settings().clone();
     let declared = headers
         .get(header::CONTENT_LENGTH)
@@ -106,10 +113,80 @@ pub(crate) async fn create(
         }
     };
     let receipt = state.archive.submit(&manifest, parts, &origin).await?;
+    let receipt = match wait.seconds() {
+        0 => receipt,
+        _ => {
+            state
+                .archive
+                .receipt(receipt.submission_id, client_of(&caller), wait.duration())
+                .await?
+        }
+    };
+    let location = format!("/api/v1/submissions/{}", receipt.submission_id);
     Ok((
-        StatusCode::CREATED,
+        StatusCode::ACCEPTED,
+        [(header::LOCATION, location)],
         axum::Json(SubmissionReceipt::from(receipt)),
     ))
+}
+
+/// How long to wait for a submission's outcome.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct Wait {
+    /// Seconds to wait for the outcome (0 to 60, default 0).
+    wait: Option<u64>,
+}
+
+impl Wait {
+    fn seconds(&self) -> u64 {
+        self.wait.unwrap_or(0).min(fonds_core::MAX_WAIT.as_secs())
+    }
+
+    fn duration(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.seconds())
+    }
+}
+
+fn client_of(caller: &Caller) -> Option<&fonds_core::clients::ClientPrincipal> {
+    match caller {
+        Caller::Token(_) => None,
+        Caller::Client(client) => Some(&client.principal),
+    }
+}
+
+/// A submission's receipt: its state and, once decided, its records or every reason it was
+/// rejected. Clients see only their own submissions.
+#[utoipa::path(
+    get,
+    path = "/api/v1/submissions/{id}",
+    tag = "submissions",
+    params(("id" = String, Path, description = "Submission id"), Wait),
+    responses(
+        (status = 200, description = "The receipt", body = SubmissionReceipt),
+        (status = 404, description = "No such submission, or not this client's", body = Problem),
+    ),
+    security(("bearer" = []), ("signature" = []))
+)]
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    wait: Result<Query<Wait>, axum::extract::rejection::QueryRejection>,
+) -> Result<axum::Json<SubmissionReceipt>, ApiError> {
+    let Query(wait) = wait.map_err(|e| ApiError::new(ErrorCode::QueryInvalid, e.body_text()))?;
+    let id = id.parse().map_err(|_| {
+        ApiError::new(
+            ErrorCode::SubmissionNotFound,
+            format!("submission {id} does not exist"),
+        )
+    })?;
+    let receipt = state
+        .archive
+        .receipt(id, client_of(&caller), wait.duration())
+        .await?;
+    Ok(axum::Json(SubmissionReceipt::from(receipt)))
 }
 
 fn too_large(limit: u64) -> ApiError {

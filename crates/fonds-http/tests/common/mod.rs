@@ -59,7 +59,9 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
         .expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(fonds_http::serve(listener, archive, async {
+    let workers = archive.spawn_workers(2);
+    tokio::spawn(fonds_http::serve(listener, archive, async move {
+        let _workers = workers;
         let _ = stopped.await;
     }));
     TestApp {
@@ -135,7 +137,7 @@ impl TestApp {
             );
         }
         self.client
-            .post(self.url("/api/v1/submissions"))
+            .post(self.url("/api/v1/submissions?wait=10"))
             .bearer_auth(&self.token)
             .multipart(form)
             .send()
@@ -156,14 +158,10 @@ impl TestApp {
                 &[(&main_part, main.as_bytes()), (&inv_part, XML)],
             )
             .await;
-        assert_eq!(
-            response.status(),
-            201,
-            "{}",
-            response.text().await.unwrap_or_default()
-        );
-        let receipt: Value = response.json().await.expect("receipt");
-        receipt["records"][0]["id"].as_str().expect("id").to_owned()
+        assert_accepted(response).await["records"][0]["id"]
+            .as_str()
+            .expect("id")
+            .to_owned()
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
@@ -252,4 +250,13 @@ pub async fn assert_problem(response: reqwest::Response, status: u16, code: &str
     assert_eq!(problem["type"], format!("urn:fonds:problem:{code}"));
     assert!(problem["detail"].as_str().is_some_and(|d| !d.is_empty()));
     problem
+}
+
+/// Asserts that a submission was received and, within its wait, accepted; returns the receipt.
+pub async fn assert_accepted(response: reqwest::Response) -> Value {
+    let status = response.status();
+    let receipt: Value = response.json().await.expect("receipt");
+    assert_eq!(status, 202, "{receipt:#}");
+    assert_eq!(receipt["state"], "accepted", "{receipt:#}");
+    receipt
 }

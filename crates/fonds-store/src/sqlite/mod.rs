@@ -8,6 +8,7 @@
 mod archive;
 mod clients;
 mod codec;
+mod pipeline;
 mod records;
 mod tokens;
 
@@ -17,7 +18,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use fonds_domain::{
     ArchivalCodePattern, ClientId, FileId, Fonds, FondsCode, RecordDescription, RecordId,
-    Sha256Digest, SubmissionId, VoucherEntry,
+    RecordKind, Sha256Digest, SubmissionId, VoucherEntry,
 };
 use sqlx::SqlitePool;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
@@ -27,11 +28,13 @@ use time::OffsetDateTime;
 use crate::error::StoreError;
 use crate::metadata::{
     ArchiveOutcome, ClientRow, Cursor, FileRow, ImportRowStatus, MetadataStore, NewClient,
-    NewSubmission, Page, RecordFilter, RecordRow, RecordVersion, SubmissionRow, TokenRow,
+    NewRecord, NewSubmission, Page, RecordFilter, RecordRow, RecordVersion, SubmissionRow,
+    TokenRow,
 };
+use crate::pipeline::{LeasedJob, ReceivedSubmission, ReceivedWork, SubmissionStatus};
 
 /// The migrations, embedded in the binary in version order.
-const MIGRATIONS: [(i64, &str, &str); 2] = [
+const MIGRATIONS: [(i64, &str, &str); 3] = [
     (
         1,
         "archive",
@@ -41,6 +44,11 @@ const MIGRATIONS: [(i64, &str, &str); 2] = [
         2,
         "clients",
         include_str!("../../migrations/sqlite/0002_clients.sql"),
+    ),
+    (
+        3,
+        "pipeline",
+        include_str!("../../migrations/sqlite/0003_pipeline.sql"),
     ),
 ];
 
@@ -232,6 +240,113 @@ impl MetadataStore for SqliteStore {
 
     async fn submission_records(&self, id: SubmissionId) -> Result<Vec<RecordRow>, StoreError> {
         clients::submission_records(&self.reader, id).await
+    }
+
+    async fn receive_submission(&self, submission: &ReceivedSubmission) -> Result<(), StoreError> {
+        pipeline::receive(&self.writer, submission).await
+    }
+
+    async fn lease_job(
+        &self,
+        now: OffsetDateTime,
+        lease_ms: i64,
+    ) -> Result<Option<LeasedJob>, StoreError> {
+        pipeline::lease(&self.writer, now, lease_ms).await
+    }
+
+    async fn requeue_running_jobs(&self) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE jobs SET state = 'queued', lease_token = NULL, lease_until = NULL
+             WHERE state = 'running'",
+        )
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn received_work(&self, id: SubmissionId) -> Result<Option<ReceivedWork>, StoreError> {
+        pipeline::work(&self.reader, id).await
+    }
+
+    async fn accept_submission(
+        &self,
+        job: &LeasedJob,
+        fonds: &FondsCode,
+        id: SubmissionId,
+        records: &[NewRecord],
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        pipeline::accept(&self.writer, job, fonds, id, records, at).await
+    }
+
+    async fn reject_submission(
+        &self,
+        job: &LeasedJob,
+        id: SubmissionId,
+        reasons: &str,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        pipeline::reject(&self.writer, job, id, reasons, at).await
+    }
+
+    async fn retry_job(
+        &self,
+        job: &LeasedJob,
+        error: &str,
+        run_after: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        pipeline::retry(&self.writer, job, error, run_after).await
+    }
+
+    async fn submission_status(
+        &self,
+        id: SubmissionId,
+    ) -> Result<Option<SubmissionStatus>, StoreError> {
+        pipeline::status(&self.reader, id).await
+    }
+
+    async fn existing_record(
+        &self,
+        fonds: &FondsCode,
+        kind: RecordKind,
+        fiscal_year: u16,
+        period: Option<u8>,
+        number: &str,
+    ) -> Result<Option<(RecordId, Option<String>)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, archival_code FROM records WHERE fonds_code = $1 AND kind = $2
+               AND fiscal_year = $3 AND period IS $4 AND number = $5",
+        )
+        .bind(fonds.as_str())
+        .bind(kind.as_str())
+        .bind(i64::from(fiscal_year))
+        .bind(period.map(i64::from))
+        .bind(number)
+        .fetch_optional(&self.reader)
+        .await?;
+        row.map(|row| {
+            let id: String = sqlx::Row::try_get(&row, "id")?;
+            Ok((
+                parse_stored("record id", &id)?,
+                sqlx::Row::try_get(&row, "archival_code")?,
+            ))
+        })
+        .transpose()
+    }
+
+    async fn archival_code_holder(
+        &self,
+        fonds: &FondsCode,
+        code: &str,
+    ) -> Result<Option<RecordId>, StoreError> {
+        let id: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM records WHERE fonds_code = $1 AND archival_code = $2",
+        )
+        .bind(fonds.as_str())
+        .bind(code)
+        .fetch_optional(&self.reader)
+        .await?;
+        id.map(|id| parse_stored("record id", &id)).transpose()
     }
 
     async fn insert_token(

@@ -1,6 +1,6 @@
 //! Creating records from a submission, and reading them back.
 
-use fonds_domain::{FileId, Money, RecordId, VoucherEntry};
+use fonds_domain::{FileId, FondsCode, Money, RecordId, SubmissionId, VoucherEntry};
 use sqlx::{QueryBuilder, Row as _, Sqlite, SqlitePool};
 
 use super::{codec, parse_stored};
@@ -44,7 +44,7 @@ pub(super) async fn insert_submission(
         Err(e) => return Err(e.into()),
     }
     for record in &submission.records {
-        insert_record(&mut tx, submission, record, &received).await?;
+        insert_record(&mut tx, &submission.fonds, submission.id, record, &received).await?;
     }
     if let (Some(mark), Some(first)) = (&submission.import_row, submission.records.first()) {
         sqlx::query(
@@ -61,9 +61,10 @@ pub(super) async fn insert_submission(
     Ok(())
 }
 
-async fn insert_record(
+pub(super) async fn insert_record(
     tx: &mut sqlx::Transaction<'_, Sqlite>,
-    submission: &NewSubmission,
+    fonds: &FondsCode,
+    submission_id: SubmissionId,
     record: &NewRecord,
     received: &str,
 ) -> Result<(), StoreError> {
@@ -76,7 +77,7 @@ async fn insert_record(
              WHERE fonds_code = $1 AND kind = $2 AND fiscal_year = $3 AND period IS $4
                AND number = $5",
         )
-        .bind(submission.fonds.as_str())
+        .bind(fonds.as_str())
         .bind(class.kind.as_str())
         .bind(i64::from(class.fiscal_year.get()))
         .bind(class.period.map(|p| i64::from(p.month())))
@@ -86,7 +87,7 @@ async fn insert_record(
         if let Some(existing) = taken {
             return Err(StoreError::Duplicate(format!(
                 "fonds {} already holds {} {} of {} as {existing}",
-                submission.fonds,
+                fonds,
                 class.kind.name_zh(),
                 number,
                 class
@@ -103,8 +104,8 @@ async fn insert_record(
             $16, $17, $18, $19, $20)",
     )
     .bind(record.id.to_string())
-    .bind(submission.fonds.as_str())
-    .bind(submission.id.to_string())
+    .bind(fonds.as_str())
+    .bind(submission_id.to_string())
     .bind(&record.source_reference)
     .bind(class.kind.as_str())
     .bind(i64::from(class.fiscal_year.get()))
@@ -171,28 +172,28 @@ async fn insert_record(
     if let Some(preset) = &record.preset_code {
         // Archived on arrival: the record, its files and entries were written as collected
         // (the freezing triggers forbid adding files to an archived record), and are frozen now.
-        archive_with_preset(tx, submission, record, preset, received).await?;
+        archive_with_preset(tx, fonds, record, preset, received).await?;
     }
     Ok(())
 }
 
 async fn archive_with_preset(
     tx: &mut sqlx::Transaction<'_, Sqlite>,
-    submission: &NewSubmission,
+    fonds: &FondsCode,
     record: &NewRecord,
     preset: &crate::metadata::PresetCode,
     received: &str,
 ) -> Result<(), StoreError> {
     let taken: Option<String> =
         sqlx::query_scalar("SELECT id FROM records WHERE fonds_code = $1 AND archival_code = $2")
-            .bind(submission.fonds.as_str())
+            .bind(fonds.as_str())
             .bind(preset.code.as_str())
             .fetch_optional(&mut **tx)
             .await?;
     if let Some(other) = taken {
         return Err(StoreError::ArchivalCodeTaken(format!(
             "archival code {} is already taken in fonds {} by record {other}",
-            preset.code, submission.fonds
+            preset.code, fonds
         )));
     }
     let item = i64::from(preset.code.parts().item);
@@ -201,7 +202,7 @@ async fn archive_with_preset(
          ON CONFLICT (fonds_code, sequence_key)
          DO UPDATE SET last_item = max(last_item, excluded.last_item)",
     )
-    .bind(submission.fonds.as_str())
+    .bind(fonds.as_str())
     .bind(&preset.sequence_key)
     .bind(item)
     .execute(&mut **tx)

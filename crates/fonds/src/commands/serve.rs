@@ -50,6 +50,9 @@ pub async fn serve(
         ),
     }
     tracing::info!(address = %local, "serving");
+    // Received submissions are processed by these workers, also those a crash interrupted.
+    archive.recover_interrupted_jobs().await?;
+    let _workers = archive.spawn_workers(2);
     fonds_http::serve(listener, archive, shutdown_signal())
         .await
         .context("the server failed")?;

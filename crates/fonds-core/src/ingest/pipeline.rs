@@ -1,0 +1,280 @@
+//! The ingest pipeline as durable jobs. A worker leases the next job, builds the submission's
+//! records from its stored manifest and files, and writes them in the same transaction that
+//! finishes the job — only while its lease holds, so a job is never completed twice. A worker
+//! that dies leaves its lease to run out and another takes the job over; a failure that may pass
+//! is retried with exponential back-off and jitter; a submission that breaks a rule is rejected
+//! with every reason and its failure code.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use fonds_domain::SubmissionId;
+use fonds_store::{LeasedJob, StoreError};
+use time::OffsetDateTime;
+use tokio::task::JoinHandle;
+
+use super::build_records;
+use crate::Archive;
+use crate::error::{CoreError, ErrorCode, FieldError};
+use crate::manifest::Manifest;
+
+/// How long a worker owns a job before another may take it over.
+const LEASE: Duration = Duration::from_secs(120);
+/// Attempts before a submission that keeps failing for internal reasons is rejected.
+const MAX_ATTEMPTS: u32 = 8;
+/// How long an idle worker sleeps when nothing wakes it.
+const IDLE_POLL: Duration = Duration::from_secs(1);
+
+/// Running workers; they stop when this is dropped.
+#[derive(Debug)]
+pub struct Workers {
+    handles: Vec<JoinHandle<()>>,
+}
+
+impl Drop for Workers {
+    fn drop(&mut self) {
+        for handle in &self.handles {
+            handle.abort();
+        }
+    }
+}
+
+/// What processing one job came to.
+enum Outcome {
+    Accepted,
+    Rejected(Vec<FieldError>),
+}
+
+fn reason(code: ErrorCode, detail: impl Into<String>) -> FieldError {
+    FieldError {
+        pointer: String::new(),
+        code: code.as_str().to_owned(),
+        detail: detail.into(),
+    }
+}
+
+fn rejection(error: CoreError) -> Vec<FieldError> {
+    if error.errors.is_empty() {
+        vec![reason(error.code, error.detail)]
+    } else {
+        error.errors
+    }
+}
+
+/// The back-off before attempt `attempts + 1`: 2^attempts seconds, capped at ten minutes, with
+/// up to a quarter added at random so that retries from many jobs spread out.
+fn backoff(attempts: u32) -> Duration {
+    let base = Duration::from_secs(2u64.saturating_pow(attempts).min(600));
+    let mut byte = [0u8; 1];
+    let jitter = if getrandom::fill(&mut byte).is_ok() {
+        u32::from(byte[0])
+    } else {
+        128
+    };
+    base + base.mul_f64(f64::from(jitter) / 1024.0)
+}
+
+impl Archive {
+    /// Starts `count` workers that process received submissions until dropped.
+    #[must_use]
+    pub fn spawn_workers(&self, count: usize) -> Workers {
+        let handles = (0..count.max(1))
+            .map(|_| {
+                let archive = self.clone();
+                tokio::spawn(async move { archive.work_forever().await })
+            })
+            .collect();
+        Workers { handles }
+    }
+
+    /// Requeues the jobs a previous run of this process left running when it stopped or
+    /// crashed, so that they are taken up at once instead of when their leases run out.
+    ///
+    /// LIMITATION: only correct when this process is the only one working on the store, as in
+    /// the embedded deployment; cluster mode will need node-owned leases with heartbeats.
+    ///
+    /// # Errors
+    /// When the store fails.
+    pub async fn recover_interrupted_jobs(&self) -> Result<u64, CoreError> {
+        let requeued = self.metadata.requeue_running_jobs().await?;
+        if requeued > 0 {
+            tracing::warn!(
+                jobs = requeued,
+                "requeued jobs interrupted by the last shutdown or crash"
+            );
+        }
+        Ok(requeued)
+    }
+
+    async fn work_forever(self) {
+        loop {
+            match self.run_next_job().await {
+                Ok(true) => continue,
+                Ok(false) => {
+                    let _ = tokio::time::timeout(IDLE_POLL, self.signals.work.notified()).await;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, cause = ?e.cause, "the ingest worker failed; retrying in a second");
+                    tokio::time::sleep(IDLE_POLL).await;
+                }
+            }
+        }
+    }
+
+    /// Runs the next due job, if any; returns whether there was one.
+    ///
+    /// # Errors
+    /// When the store fails to lease or record the outcome.
+    pub async fn run_next_job(&self) -> Result<bool, CoreError> {
+        let lease_ms = i64::try_from(LEASE.as_millis()).unwrap_or(i64::MAX);
+        let Some(job) = self
+            .metadata
+            .lease_job(OffsetDateTime::now_utc(), lease_ms)
+            .await?
+        else {
+            return Ok(false);
+        };
+        let Ok(id) = job.subject.parse::<SubmissionId>() else {
+            tracing::error!(job = %job.id, subject = %job.subject, "a job names no submission; it is left for an operator");
+            return Ok(true);
+        };
+        match self.process(&job, id).await {
+            Ok(Outcome::Accepted) => tracing::info!(submission = %id, "submission accepted"),
+            Ok(Outcome::Rejected(reasons)) => self.reject(&job, id, reasons).await?,
+            Err(e)
+                if matches!(
+                    e.cause
+                        .as_deref()
+                        .and_then(|c| c.downcast_ref::<StoreError>()),
+                    Some(StoreError::LeaseLost(_))
+                ) =>
+            {
+                tracing::warn!(submission = %id, "another worker took this submission over; leaving it");
+            }
+            Err(e) if job.attempts >= MAX_ATTEMPTS => {
+                tracing::error!(submission = %id, attempts = job.attempts, error = %e, cause = ?e.cause, "giving up on a submission");
+                self.reject(
+                    &job,
+                    id,
+                    vec![reason(
+                        ErrorCode::Internal,
+                        format!("processing failed {} times: {}", job.attempts, e.detail),
+                    )],
+                )
+                .await?;
+            }
+            Err(e) => {
+                let wait = backoff(job.attempts);
+                tracing::warn!(submission = %id, attempts = job.attempts, retry_in_s = wait.as_secs(), error = %e, cause = ?e.cause, "processing failed; will retry");
+                let run_after = OffsetDateTime::now_utc() + wait;
+                self.metadata
+                    .retry_job(&job, &e.to_string(), run_after)
+                    .await?;
+                return Ok(true);
+            }
+        }
+        self.signals.decided.notify_waiters();
+        Ok(true)
+    }
+
+    async fn reject(
+        &self,
+        job: &LeasedJob,
+        id: SubmissionId,
+        reasons: Vec<FieldError>,
+    ) -> Result<(), CoreError> {
+        let json = serde_json::to_string(&reasons).map_err(CoreError::internal)?;
+        match self
+            .metadata
+            .reject_submission(job, id, &json, OffsetDateTime::now_utc())
+            .await
+        {
+            Ok(()) => {
+                tracing::info!(submission = %id, reasons = reasons.len(), "submission rejected");
+                Ok(())
+            }
+            Err(StoreError::LeaseLost(_)) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn process(&self, job: &LeasedJob, id: SubmissionId) -> Result<Outcome, CoreError> {
+        let Some(work) = self.metadata.received_work(id).await? else {
+            return Ok(Outcome::Rejected(vec![reason(
+                ErrorCode::SubmissionNotFound,
+                "the submission is gone",
+            )]));
+        };
+        // The rules are applied again as they stand now: the fonds or its rules may have
+        // changed since the submission was received.
+        let checked = async {
+            let manifest = Manifest::parse(work.manifest.as_bytes())?;
+            let fonds = self.manifest_fonds(&manifest).await?;
+            let records = manifest.validate(&fonds, &Self::retention_table(&fonds))?;
+            let parts = work
+                .parts
+                .iter()
+                .map(|p| (p.part.clone(), p.clone()))
+                .collect();
+            let records = build_records(&fonds, records, &parts)?;
+            Ok::<_, CoreError>((fonds, records))
+        };
+        let (fonds, records) = match checked.await {
+            Ok(ok) => ok,
+            Err(e) if e.code.kind() == crate::ErrorKind::Internal => return Err(e),
+            Err(e) => return Ok(Outcome::Rejected(rejection(e))),
+        };
+        match self
+            .metadata
+            .accept_submission(job, &fonds.code, id, &records, OffsetDateTime::now_utc())
+            .await
+        {
+            Ok(()) => Ok(Outcome::Accepted),
+            Err(e @ StoreError::LeaseLost(_)) => Err(CoreError {
+                cause: Some(Box::new(e)),
+                ..CoreError::new(ErrorCode::Internal, "lease lost")
+            }),
+            Err(StoreError::Duplicate(detail)) => Ok(Outcome::Rejected(vec![reason(
+                ErrorCode::RecordDuplicate,
+                detail,
+            )])),
+            Err(StoreError::ArchivalCodeTaken(detail)) => Ok(Outcome::Rejected(vec![reason(
+                ErrorCode::ArchivalCodeTaken,
+                detail,
+            )])),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// Wakes workers when work arrives and waiters when outcomes are decided.
+#[derive(Debug, Default)]
+pub(crate) struct Signals {
+    /// A submission was received.
+    pub work: tokio::sync::Notify,
+    /// A submission was accepted or rejected.
+    pub decided: tokio::sync::Notify,
+}
+
+impl Signals {
+    pub(crate) fn shared() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn back_off_doubles_up_to_ten_minutes_with_at_most_a_quarter_of_jitter() {
+        for attempts in 0..12 {
+            let base = Duration::from_secs(2u64.pow(attempts).min(600));
+            let wait = backoff(attempts);
+            assert!(
+                wait >= base && wait <= base + base / 4,
+                "{attempts}: {wait:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,287 @@
+//! Received submissions and their jobs, in SQLite.
+
+use fonds_domain::{FondsCode, SubmissionId};
+use sqlx::{Row as _, Sqlite, SqlitePool};
+use time::OffsetDateTime;
+
+use super::{codec, parse_stored, records};
+use crate::error::StoreError;
+use crate::metadata::NewRecord;
+use crate::pipeline::{
+    LeasedJob, ReceivedPart, ReceivedSubmission, ReceivedWork, SubmissionStatus,
+};
+
+/// The only job kind so far.
+pub(super) const INGEST: &str = "ingest";
+
+fn millis(at: OffsetDateTime) -> i64 {
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+pub(super) async fn receive(pool: &SqlitePool, s: &ReceivedSubmission) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    let received = codec::timestamp(s.received_at);
+    let client = s.client.as_ref();
+    let inserted = sqlx::query(
+        "INSERT INTO submissions (id, fonds_code, source, received_at, record_count, client_id,
+            idempotency_key, body_sha256, state, manifest)
+         VALUES ($1, $2, $3, $4, 0, $5, $6, $7, 'received', $8)",
+    )
+    .bind(s.id.to_string())
+    .bind(s.fonds.as_str())
+    .bind(&s.source)
+    .bind(&received)
+    .bind(client.map(|c| c.id.as_str().to_owned()))
+    .bind(client.and_then(|c| c.idempotency_key.clone()))
+    .bind(client.map(|c| c.body_sha256.to_hex()))
+    .bind(&s.manifest)
+    .execute(&mut *tx)
+    .await;
+    match inserted {
+        Ok(_) => {}
+        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+            return Err(StoreError::IdempotencyKeyTaken);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    for part in &s.parts {
+        sqlx::query(
+            "INSERT INTO submission_parts (submission_id, part, sha256, sm3, size, media_type)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(s.id.to_string())
+        .bind(&part.part)
+        .bind(part.sha256.to_hex())
+        .bind(part.sm3.to_hex())
+        .bind(i64::try_from(part.size).unwrap_or(i64::MAX))
+        .bind(&part.media_type)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query(
+        "INSERT INTO jobs (id, kind, subject, state, attempts, run_after, created_at)
+         VALUES ($1, $2, $3, 'queued', 0, $4, $5)",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(INGEST)
+    .bind(s.id.to_string())
+    .bind(millis(s.received_at))
+    .bind(&received)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(super) async fn lease(
+    pool: &SqlitePool,
+    now: OffsetDateTime,
+    lease_ms: i64,
+) -> Result<Option<LeasedJob>, StoreError> {
+    let mut tx = pool.begin().await?;
+    let now_ms = millis(now);
+    // A running job whose lease ran out belongs to a worker that died: it is taken over.
+    let row = sqlx::query(
+        "SELECT id, subject, attempts FROM jobs
+         WHERE (state = 'queued' AND run_after <= $1) OR (state = 'running' AND lease_until < $1)
+         ORDER BY run_after LIMIT 1",
+    )
+    .bind(now_ms)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let id: String = row.try_get("id")?;
+    let subject: String = row.try_get("subject")?;
+    let attempts: i64 = row.try_get::<i64, _>("attempts")? + 1;
+    let token = uuid::Uuid::now_v7().to_string();
+    sqlx::query("UPDATE jobs SET state = 'running', attempts = $1, lease_token = $2, lease_until = $3 WHERE id = $4")
+        .bind(attempts)
+        .bind(&token)
+        .bind(now_ms + lease_ms)
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE submissions SET state = 'processing' WHERE id = $1 AND state = 'received'")
+        .bind(&subject)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Some(LeasedJob {
+        id,
+        subject,
+        attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+        token,
+    }))
+}
+
+/// Marks the job done if the lease is still ours; otherwise the transaction must roll back.
+async fn finish_job(
+    tx: &mut sqlx::Transaction<'_, Sqlite>,
+    job: &LeasedJob,
+    at: &str,
+) -> Result<(), StoreError> {
+    let done = sqlx::query(
+        "UPDATE jobs SET state = 'done', finished_at = $1, lease_token = NULL
+         WHERE id = $2 AND lease_token = $3 AND state = 'running'",
+    )
+    .bind(at)
+    .bind(&job.id)
+    .bind(&job.token)
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::LeaseLost(job.id.clone()))
+    }
+}
+
+pub(super) async fn accept(
+    pool: &SqlitePool,
+    job: &LeasedJob,
+    fonds: &FondsCode,
+    id: SubmissionId,
+    records: &[NewRecord],
+    at: OffsetDateTime,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    let decided = codec::timestamp(at);
+    finish_job(&mut tx, job, &decided).await?;
+    let received: String = sqlx::query_scalar("SELECT received_at FROM submissions WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_one(&mut *tx)
+        .await?;
+    for record in records {
+        records::insert_record(&mut tx, fonds, id, record, &received).await?;
+    }
+    sqlx::query(
+        "UPDATE submissions SET state = 'accepted', decided_at = $1, record_count = $2 WHERE id = $3",
+    )
+    .bind(&decided)
+    .bind(i64::try_from(records.len()).unwrap_or(i64::MAX))
+    .bind(id.to_string())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(super) async fn reject(
+    pool: &SqlitePool,
+    job: &LeasedJob,
+    id: SubmissionId,
+    reasons: &str,
+    at: OffsetDateTime,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    let decided = codec::timestamp(at);
+    finish_job(&mut tx, job, &decided).await?;
+    sqlx::query(
+        "UPDATE submissions SET state = 'rejected', decided_at = $1, reasons = $2 WHERE id = $3",
+    )
+    .bind(&decided)
+    .bind(reasons)
+    .bind(id.to_string())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(super) async fn retry(
+    pool: &SqlitePool,
+    job: &LeasedJob,
+    error: &str,
+    run_after: OffsetDateTime,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE jobs SET state = 'queued', run_after = $1, last_error = $2, lease_token = NULL, lease_until = NULL
+         WHERE id = $3 AND lease_token = $4",
+    )
+    .bind(millis(run_after))
+    .bind(error)
+    .bind(&job.id)
+    .bind(&job.token)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+const STATUS_COLUMNS: &str =
+    "id, fonds_code, state, received_at, decided_at, reasons, client_id, source, manifest";
+
+fn status_from(row: &sqlx::sqlite::SqliteRow) -> Result<SubmissionStatus, StoreError> {
+    let id: String = row.try_get("id")?;
+    let fonds: String = row.try_get("fonds_code")?;
+    let state: String = row.try_get("state")?;
+    let received: String = row.try_get("received_at")?;
+    let decided: Option<String> = row.try_get("decided_at")?;
+    let client: Option<String> = row.try_get("client_id")?;
+    Ok(SubmissionStatus {
+        id: parse_stored("submission id", &id)?,
+        fonds: parse_stored("fonds code", &fonds)?,
+        state: parse_stored("submission state", &state)?,
+        received_at: codec::parse_timestamp(&received)?,
+        decided_at: decided.as_deref().map(codec::parse_timestamp).transpose()?,
+        reasons: row.try_get("reasons")?,
+        client: client
+            .as_deref()
+            .map(|c| parse_stored("client id", c))
+            .transpose()?,
+    })
+}
+
+pub(super) async fn status(
+    pool: &SqlitePool,
+    id: SubmissionId,
+) -> Result<Option<SubmissionStatus>, StoreError> {
+    let sql = format!("SELECT {STATUS_COLUMNS} FROM submissions WHERE id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.to_string())
+        .fetch_optional(pool)
+        .await?;
+    row.as_ref().map(status_from).transpose()
+}
+
+pub(super) async fn work(
+    pool: &SqlitePool,
+    id: SubmissionId,
+) -> Result<Option<ReceivedWork>, StoreError> {
+    let sql = format!("SELECT {STATUS_COLUMNS} FROM submissions WHERE id = $1");
+    let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.to_string())
+        .fetch_optional(pool)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let status = status_from(&row)?;
+    let manifest: Option<String> = row.try_get("manifest")?;
+    let parts = sqlx::query(
+        "SELECT part, sha256, sm3, size, media_type FROM submission_parts WHERE submission_id = $1 ORDER BY part",
+    )
+    .bind(id.to_string())
+    .fetch_all(pool)
+    .await?;
+    let parts = parts
+        .iter()
+        .map(|p| {
+            let sha: String = p.try_get("sha256")?;
+            let sm3: String = p.try_get("sm3")?;
+            let size: i64 = p.try_get("size")?;
+            Ok(ReceivedPart {
+                part: p.try_get("part")?,
+                sha256: parse_stored("sha256", &sha)?,
+                sm3: parse_stored("sm3", &sm3)?,
+                size: u64::try_from(size).map_err(|_| StoreError::corrupt("size", size))?,
+                media_type: p.try_get("media_type")?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok(Some(ReceivedWork {
+        source: row.try_get("source")?,
+        manifest: manifest.ok_or_else(|| StoreError::corrupt("manifest", id))?,
+        status,
+        parts,
+    }))
+}
