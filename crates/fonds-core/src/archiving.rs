@@ -26,6 +26,7 @@ impl Archive {
             .metadata
             .archive_record(id, &fonds.code_pattern, OffsetDateTime::now_utc())
             .await?;
+        self.signals.deliveries.notify_one();
         tracing::debug!(record = %id, archival_code = %outcome.archival_code, "record archived");
         Ok(outcome)
     }

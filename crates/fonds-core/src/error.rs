@@ -21,6 +21,8 @@ pub enum ErrorKind {
     RateLimited,
     /// The thing asked for does not exist (or is not visible to the caller).
     NotFound,
+    /// The thing asked for existed but is gone for good (a used or expired deep link).
+    Gone,
     /// The request conflicts with what exists.
     Conflict,
     /// The lifecycle does not allow the change now.
@@ -106,13 +108,19 @@ pub enum ErrorCode {
     RateLimited,
     /// The request breaks a rule.
     RequestInvalid,
+    /// No deep link has this token.
+    DeepLinkUnknown,
+    /// The deep link was opened before; it works once only.
+    DeepLinkUsed,
+    /// The deep link expired before it was opened.
+    DeepLinkExpired,
     /// Anything else.
     Internal,
 }
 
 impl ErrorCode {
     /// Every code.
-    pub const ALL: [Self; 36] = [
+    pub const ALL: [Self; 39] = [
         Self::ManifestMalformed,
         Self::ManifestInvalid,
         Self::RecordKindUnknown,
@@ -148,6 +156,9 @@ impl ErrorCode {
         Self::IdempotencyKeyReused,
         Self::RateLimited,
         Self::RequestInvalid,
+        Self::DeepLinkUnknown,
+        Self::DeepLinkUsed,
+        Self::DeepLinkExpired,
         Self::Internal,
     ];
 
@@ -190,6 +201,9 @@ impl ErrorCode {
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::RateLimited => "rate_limited",
             Self::RequestInvalid => "request_invalid",
+            Self::DeepLinkUnknown => "deep_link_unknown",
+            Self::DeepLinkUsed => "deep_link_used",
+            Self::DeepLinkExpired => "deep_link_expired",
             Self::Internal => "internal",
         }
     }
@@ -233,6 +247,8 @@ impl ErrorCode {
             Self::IdempotencyKeyReused => ErrorKind::Conflict,
             Self::RateLimited => ErrorKind::RateLimited,
             Self::RequestInvalid => ErrorKind::Invalid,
+            Self::DeepLinkUnknown => ErrorKind::NotFound,
+            Self::DeepLinkUsed | Self::DeepLinkExpired => ErrorKind::Gone,
         }
     }
 
@@ -275,6 +291,9 @@ impl ErrorCode {
             Self::IdempotencyKeyReused => "Idempotency key reused with a different body",
             Self::RateLimited => "Too many bad requests",
             Self::RequestInvalid => "The request breaks a rule",
+            Self::DeepLinkUnknown => "Deep link not found",
+            Self::DeepLinkUsed => "Deep link already used",
+            Self::DeepLinkExpired => "Deep link expired",
             Self::Internal => "Internal error",
         }
     }

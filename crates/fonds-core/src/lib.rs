@@ -8,6 +8,7 @@
 mod archiving;
 mod auth;
 pub mod clients;
+mod deep_links;
 pub mod demo;
 mod error;
 mod import;
@@ -16,6 +17,7 @@ pub mod manifest;
 mod queries;
 mod settings;
 mod verify;
+pub mod webhooks;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -24,6 +26,7 @@ use fonds_domain::{Fonds, FondsCode, RetentionTable};
 use fonds_store::{BlobStore, LocalBlobStore, MetadataStore, SqliteStore};
 
 pub use auth::{IssuedToken, Principal};
+pub use deep_links::{IssuedDeepLink, MAX_DEEP_LINK_TTL, OpenedDeepLink};
 pub use error::{CoreError, ErrorCode, ErrorKind, FieldError};
 pub use import::{ImportProgress, ImportReport, ImportedRow};
 pub use ingest::{
@@ -34,9 +37,15 @@ pub use settings::Settings;
 pub use verify::{FixityProblem, VerifyProgress, VerifyReport};
 
 pub use fonds_store::{
-    BlobRange, Cursor, FileRow, Page, RecordFilter, RecordRow, RecordVersion, StagedBlob,
-    SubmissionState,
+    BlobRange, Cursor, DeliveryRow, EndpointRow, FileRow, Page, RecordFilter, RecordRow,
+    RecordVersion, StagedBlob, SubmissionState,
 };
+
+/// Installs the one TLS crypto provider of the process (rustls on ring), which every outbound
+/// HTTPS client needs. Calling it again is harmless.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
 
 /// The archive: metadata and files behind the application's rules.
 #[derive(Debug, Clone)]

@@ -1,6 +1,8 @@
 //! Settings the application services need. Loading them from files and the environment is the
 //! binary's job; here they are plain values with safe defaults.
 
+use std::time::Duration;
+
 /// Limits and defaults.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
@@ -10,6 +12,12 @@ pub struct Settings {
     pub max_manifest_bytes: usize,
     /// The largest page a list may return.
     pub max_page_size: u32,
+    /// The first pause before a failed webhook delivery is retried; it doubles each time.
+    pub webhook_retry_base: Duration,
+    /// How long a webhook delivery is retried before it is parked as a dead letter.
+    pub webhook_give_up_after: Duration,
+    /// How long an endpoint has to answer one delivery.
+    pub webhook_timeout: Duration,
 }
 
 impl Default for Settings {
@@ -18,6 +26,9 @@ impl Default for Settings {
             max_upload_bytes: 512 * 1024 * 1024,
             max_manifest_bytes: 4 * 1024 * 1024,
             max_page_size: 500,
+            webhook_retry_base: Duration::from_secs(10),
+            webhook_give_up_after: Duration::from_secs(24 * 3600),
+            webhook_timeout: Duration::from_secs(10),
         }
     }
 }

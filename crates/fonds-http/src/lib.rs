@@ -37,6 +37,7 @@ pub fn router(archive: Archive) -> Router {
     Router::new()
         .nest("/api/v1", routes::api().layer(signed))
         .merge(routes::health())
+        .merge(routes::open_links())
         .fallback(routes::not_found)
         // Uploads are limited by the archive's own byte budget while streaming, which answers
         // with a problem document instead of a bare 413.

@@ -8,14 +8,17 @@
 //! later) but never a row pointing at nothing.
 
 mod blob;
+mod deep_links;
 mod error;
 mod metadata;
 mod pipeline;
 mod sqlite;
+mod webhooks;
 
 pub use blob::{
     BlobDigests, BlobRange, BlobReader, BlobStore, DualHasher, LocalBlobStore, StagedBlob, Stager,
 };
+pub use deep_links::{DeepLinkUse, NewDeepLink};
 pub use error::{BlobError, StoreError};
 pub use metadata::{
     ArchiveOutcome, ClientRow, ClientSecret, Cursor, FileRow, ImportMark, ImportRowStatus,
@@ -26,3 +29,6 @@ pub use pipeline::{
     LeasedJob, ReceivedPart, ReceivedSubmission, ReceivedWork, SubmissionState, SubmissionStatus,
 };
 pub use sqlite::SqliteStore;
+pub use webhooks::{
+    AttemptOutcome, DeliveryRow, EndpointRow, LeasedDelivery, NewEndpoint, NextStep,
+};

@@ -11,8 +11,12 @@ use fonds_domain::{
 };
 use time::{Date, OffsetDateTime};
 
+use crate::deep_links::{DeepLinkUse, NewDeepLink};
 use crate::error::StoreError;
 use crate::pipeline::{LeasedJob, ReceivedSubmission, ReceivedWork, SubmissionStatus};
+use crate::webhooks::{
+    AttemptOutcome, DeliveryRow, EndpointRow, LeasedDelivery, NewEndpoint, NextStep,
+};
 
 /// A file to attach to a new record; its blob is already durable.
 #[derive(Debug, Clone)]
@@ -458,6 +462,34 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
         code: &str,
     ) -> Result<Option<RecordId>, StoreError>;
 
+    /// Registers a webhook endpoint.
+    async fn insert_endpoint(&self, endpoint: &NewEndpoint) -> Result<(), StoreError>;
+    /// The registered endpoints, of one client or of all.
+    async fn endpoints(&self, client: Option<&ClientId>) -> Result<Vec<EndpointRow>, StoreError>;
+    /// Leases the next delivery that is due.
+    async fn lease_delivery(
+        &self,
+        now: OffsetDateTime,
+        lease_ms: i64,
+    ) -> Result<Option<LeasedDelivery>, StoreError>;
+    /// Records an attempt and what happens next.
+    async fn record_attempt(
+        &self,
+        delivery: &LeasedDelivery,
+        outcome: &AttemptOutcome,
+        next: NextStep,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+    /// Deliveries, newest first, optionally only those in one state.
+    async fn deliveries(
+        &self,
+        state: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<DeliveryRow>, StoreError>;
+    /// Puts a dead letter back in the queue with a fresh retry window; false if there is no
+    /// such dead letter.
+    async fn replay_delivery(&self, id: &str, now: OffsetDateTime) -> Result<bool, StoreError>;
+
     /// Stores the hash of a new API token.
     async fn insert_token(
         &self,
@@ -483,4 +515,15 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
         row_key: &str,
         status: &ImportRowStatus,
     ) -> Result<(), StoreError>;
+
+    /// Stores a new deep link (only its token's hash).
+    async fn insert_deep_link(&self, link: &NewDeepLink) -> Result<(), StoreError>;
+    /// Uses a deep link up: atomically marks it used if it is unused and `now` is before its
+    /// expiry, and otherwise says why it cannot be opened. Of two concurrent calls with the same
+    /// token, at most one answers [`DeepLinkUse::Opened`].
+    async fn consume_deep_link(
+        &self,
+        token_sha256: &Sha256Digest,
+        now: OffsetDateTime,
+    ) -> Result<DeepLinkUse, StoreError>;
 }

@@ -55,6 +55,9 @@ pub enum Command {
     /// Manage client systems (接入系统) that submit signed requests.
     #[command(subcommand)]
     Client(ClientCommand),
+    /// Manage webhook endpoints and deliveries (dead letters, replay).
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
     /// Import a folder laid out as DA/T 94 §16 describes (one folder per voucher + register CSV).
     Import(ImportArgs),
     /// Re-hash every stored file; exits 1 if any is missing or changed.
@@ -185,6 +188,37 @@ pub enum ClientCommand {
     /// Accept the client's requests again.
     Enable {
         /// The client id.
+        id: String,
+    },
+}
+
+/// Webhook commands.
+#[derive(Debug, Subcommand)]
+pub enum WebhookCommand {
+    /// Register an endpoint of a client for some events.
+    Add {
+        /// The client id (deliveries are signed with its secret).
+        client: String,
+        /// The URL events are POSTed to.
+        url: String,
+        /// An event (repeat): submission.accepted, submission.rejected, record.archived.
+        #[arg(long = "event", required = true)]
+        events: Vec<String>,
+    },
+    /// List the endpoints.
+    List,
+    /// List deliveries, newest first.
+    Deliveries {
+        /// Only those in this state: pending, delivered or dead.
+        #[arg(long)]
+        state: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Deliver a dead letter again, with a fresh retry window.
+    Replay {
+        /// The delivery id.
         id: String,
     },
 }

@@ -17,6 +17,7 @@ use crate::cli::{Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    fonds_core::install_tls_provider();
     logging::init(cli.log_format, cli.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -34,6 +35,7 @@ fn main() -> ExitCode {
             Command::Init(args) => commands::init::run(&cli.data, args).await,
             Command::Token(args) => commands::init::token(&cli.data, args).await,
             Command::Client(command) => commands::client::run(&cli.data, command).await,
+            Command::Webhook(command) => commands::webhook::run(&cli.data, command).await,
             Command::Import(args) => commands::import::run(&cli.data, args).await,
             Command::Verify => commands::verify::run(&cli.data).await,
             Command::Demo(args) => commands::demo::run(&cli.data, args).await,

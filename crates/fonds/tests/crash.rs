@@ -133,6 +133,7 @@ async fn every_acknowledged_submission_survives_a_sigkill_and_every_row_has_its_
     let token = init(data.path());
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
+    fonds_core::install_tls_provider();
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()

@@ -174,6 +174,7 @@ impl Archive {
             }
         }
         self.signals.decided.notify_waiters();
+        self.signals.deliveries.notify_one();
         Ok(true)
     }
 
@@ -254,6 +255,8 @@ pub(crate) struct Signals {
     pub work: tokio::sync::Notify,
     /// A submission was accepted or rejected.
     pub decided: tokio::sync::Notify,
+    /// Webhook deliveries may be due.
+    pub deliveries: tokio::sync::Notify,
 }
 
 impl Signals {

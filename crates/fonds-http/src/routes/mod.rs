@@ -1,9 +1,11 @@
 //! The route table. Each route's handler lives in the module named after its resource.
 
 pub(crate) mod clients;
+pub(crate) mod deep_links;
 pub(crate) mod files;
 pub(crate) mod records;
 pub(crate) mod submissions;
+pub(crate) mod webhooks;
 
 use axum::Router;
 use axum::routing::{get, patch, post};
@@ -25,9 +27,13 @@ pub(crate) fn api() -> Router<AppState> {
         .route("/records/{id}/versions", get(records::versions))
         .route("/records/{id}/files/{file_id}", get(files::download))
         .route("/fonds", get(records::fonds))
+        .route("/deep-links", post(deep_links::create))
         .route("/clients", post(clients::create).get(clients::list))
         .route("/clients/{id}", patch(clients::update))
         .route("/clients/{id}/rotate", post(clients::rotate))
+        .route("/webhooks", post(webhooks::create).get(webhooks::list))
+        .route("/webhooks/deliveries", get(webhooks::deliveries))
+        .route("/webhooks/deliveries/{id}/replay", post(webhooks::replay))
         .route("/openapi.json", get(crate::openapi::serve))
         .route_layer(axum::middleware::from_fn(tag_route))
 }
@@ -36,6 +42,13 @@ pub(crate) fn api() -> Router<AppState> {
 pub(crate) fn health() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route_layer(axum::middleware::from_fn(tag_route))
+}
+
+/// Deep links, outside the API and its authentication: the link itself is the credential.
+pub(crate) fn open_links() -> Router<AppState> {
+    Router::new()
+        .route("/open/{token}", get(deep_links::open))
         .route_layer(axum::middleware::from_fn(tag_route))
 }
 

@@ -8,6 +8,8 @@
 
 use std::path::PathBuf;
 
+pub mod signing;
+
 use fonds_core::{Archive, Settings};
 use fonds_domain::{ArchivalCodePattern, Fonds, RetentionScheme};
 use serde_json::{Value, json};
@@ -40,6 +42,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
             .with_test_writer()
             .try_init();
     }
+    fonds_core::install_tls_provider();
     let data = tempfile::tempdir().expect("tempdir");
     let archive = Archive::open_embedded(data.path(), settings)
         .await
@@ -60,8 +63,9 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let workers = archive.spawn_workers(2);
+    let sender = archive.spawn_webhook_sender().expect("webhook sender");
     tokio::spawn(fonds_http::serve(listener, archive, async move {
-        let _workers = workers;
+        let _workers = (workers, sender);
         let _ = stopped.await;
     }));
     TestApp {

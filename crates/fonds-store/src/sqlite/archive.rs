@@ -75,6 +75,16 @@ pub(super) async fn archive_record(
         }
         Err(e) => return Err(e.into()),
     }
+    let client = super::webhooks::record_client(&mut tx, &id.to_string()).await?;
+    let data = serde_json::json!({
+        "record_id": id.to_string(),
+        "fonds": record.fonds.as_str(),
+        "archival_code": code.as_str(),
+        "archived_at": archived_at,
+        "key": record.key,
+        "submission_id": record.submission_id.map(|s| s.to_string()),
+    });
+    super::webhooks::enqueue(&mut tx, client.as_deref(), "record.archived", data, at).await?;
     tx.commit().await?;
     Ok(ArchiveOutcome {
         archival_code: code,

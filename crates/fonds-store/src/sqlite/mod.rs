@@ -8,9 +8,11 @@
 mod archive;
 mod clients;
 mod codec;
+mod deep_links;
 mod pipeline;
 mod records;
 mod tokens;
+mod webhooks;
 
 use std::path::Path;
 use std::time::Duration;
@@ -25,6 +27,7 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use time::OffsetDateTime;
 
+use crate::deep_links::{DeepLinkUse, NewDeepLink};
 use crate::error::StoreError;
 use crate::metadata::{
     ArchiveOutcome, ClientRow, Cursor, FileRow, ImportRowStatus, MetadataStore, NewClient,
@@ -32,9 +35,12 @@ use crate::metadata::{
     TokenRow,
 };
 use crate::pipeline::{LeasedJob, ReceivedSubmission, ReceivedWork, SubmissionStatus};
+use crate::webhooks::{
+    AttemptOutcome, DeliveryRow, EndpointRow, LeasedDelivery, NewEndpoint, NextStep,
+};
 
 /// The migrations, embedded in the binary in version order.
-const MIGRATIONS: [(i64, &str, &str); 3] = [
+const MIGRATIONS: [(i64, &str, &str); 5] = [
     (
         1,
         "archive",
@@ -49,6 +55,16 @@ const MIGRATIONS: [(i64, &str, &str); 3] = [
         3,
         "pipeline",
         include_str!("../../migrations/sqlite/0003_pipeline.sql"),
+    ),
+    (
+        4,
+        "webhooks",
+        include_str!("../../migrations/sqlite/0004_webhooks.sql"),
+    ),
+    (
+        5,
+        "deep_links",
+        include_str!("../../migrations/sqlite/0005_deep_links.sql"),
     ),
 ];
 
@@ -349,6 +365,44 @@ impl MetadataStore for SqliteStore {
         id.map(|id| parse_stored("record id", &id)).transpose()
     }
 
+    async fn insert_endpoint(&self, endpoint: &NewEndpoint) -> Result<(), StoreError> {
+        webhooks::insert_endpoint(&self.writer, endpoint).await
+    }
+
+    async fn endpoints(&self, client: Option<&ClientId>) -> Result<Vec<EndpointRow>, StoreError> {
+        webhooks::endpoints(&self.reader, client).await
+    }
+
+    async fn lease_delivery(
+        &self,
+        now: OffsetDateTime,
+        lease_ms: i64,
+    ) -> Result<Option<LeasedDelivery>, StoreError> {
+        webhooks::lease(&self.writer, now, lease_ms).await
+    }
+
+    async fn record_attempt(
+        &self,
+        delivery: &LeasedDelivery,
+        outcome: &AttemptOutcome,
+        next: NextStep,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        webhooks::record_attempt(&self.writer, delivery, outcome, next, at).await
+    }
+
+    async fn deliveries(
+        &self,
+        state: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<DeliveryRow>, StoreError> {
+        webhooks::deliveries(&self.reader, state, limit).await
+    }
+
+    async fn replay_delivery(&self, id: &str, now: OffsetDateTime) -> Result<bool, StoreError> {
+        webhooks::replay(&self.writer, id, now).await
+    }
+
     async fn insert_token(
         &self,
         label: &str,
@@ -381,6 +435,18 @@ impl MetadataStore for SqliteStore {
         status: &ImportRowStatus,
     ) -> Result<(), StoreError> {
         tokens::record_import_row(&self.writer, import_key, row_key, status).await
+    }
+
+    async fn insert_deep_link(&self, link: &NewDeepLink) -> Result<(), StoreError> {
+        deep_links::insert(&self.writer, link).await
+    }
+
+    async fn consume_deep_link(
+        &self,
+        token_sha256: &Sha256Digest,
+        now: OffsetDateTime,
+    ) -> Result<DeepLinkUse, StoreError> {
+        deep_links::consume(&self.writer, token_sha256, now).await
     }
 }
 

@@ -4,7 +4,7 @@ use fonds_domain::{FondsCode, SubmissionId};
 use sqlx::{Row as _, Sqlite, SqlitePool};
 use time::OffsetDateTime;
 
-use super::{codec, parse_stored, records};
+use super::{codec, parse_stored, records, webhooks};
 use crate::error::StoreError;
 use crate::metadata::NewRecord;
 use crate::pipeline::{
@@ -162,6 +162,19 @@ pub(super) async fn accept(
     .bind(id.to_string())
     .execute(&mut *tx)
     .await?;
+    let client = submission_client(&mut tx, id).await?;
+    let data = serde_json::json!({
+        "submission_id": id.to_string(),
+        "fonds": fonds.as_str(),
+        "state": "accepted",
+        "records": records.iter().map(|r| serde_json::json!({
+            "key": r.key,
+            "id": r.id.to_string(),
+            "state": if r.preset_code.is_some() { "archived" } else { "collected" },
+            "archival_code": r.preset_code.as_ref().map(|p| p.code.to_string()),
+        })).collect::<Vec<_>>(),
+    });
+    webhooks::enqueue(&mut tx, client.as_deref(), "submission.accepted", data, at).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -184,6 +197,18 @@ pub(super) async fn reject(
     .bind(id.to_string())
     .execute(&mut *tx)
     .await?;
+    let client = submission_client(&mut tx, id).await?;
+    let fonds: String = sqlx::query_scalar("SELECT fonds_code FROM submissions WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_one(&mut *tx)
+        .await?;
+    let data = serde_json::json!({
+        "submission_id": id.to_string(),
+        "fonds": fonds,
+        "state": "rejected",
+        "reasons": serde_json::from_str::<serde_json::Value>(reasons).unwrap_or(serde_json::Value::Null),
+    });
+    webhooks::enqueue(&mut tx, client.as_deref(), "submission.rejected", data, at).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -284,4 +309,16 @@ pub(super) async fn work(
         status,
         parts,
     }))
+}
+
+async fn submission_client(
+    tx: &mut sqlx::Transaction<'_, Sqlite>,
+    id: SubmissionId,
+) -> Result<Option<String>, StoreError> {
+    let client: Option<Option<String>> =
+        sqlx::query_scalar("SELECT client_id FROM submissions WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(client.flatten())
 }

@@ -7,6 +7,7 @@ pub mod import;
 pub mod init;
 pub mod serve;
 pub mod verify;
+pub mod webhook;
 
 use std::path::Path;
 

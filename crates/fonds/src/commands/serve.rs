@@ -53,6 +53,7 @@ pub async fn serve(
     // Received submissions are processed by these workers, also those a crash interrupted.
     archive.recover_interrupted_jobs().await?;
     let _workers = archive.spawn_workers(2);
+    let _sender = archive.spawn_webhook_sender()?;
     fonds_http::serve(listener, archive, shutdown_signal())
         .await
         .context("the server failed")?;
