@@ -58,6 +58,10 @@ pub enum ErrorCode {
     ArchivalCodeTaken,
     /// The same voucher already exists.
     RecordDuplicate,
+    /// A link or business key of an unknown type.
+    LinkTypeUnknown,
+    /// A business key already names another record.
+    BusinessKeyTaken,
     /// The same item is already archived (DA/T 94 Annex C's "already archived" flag).
     RecordAlreadyArchived,
     /// The upload is too large.
@@ -120,7 +124,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code.
-    pub const ALL: [Self; 39] = [
+    pub const ALL: [Self; 41] = [
         Self::ManifestMalformed,
         Self::ManifestInvalid,
         Self::RecordKindUnknown,
@@ -131,6 +135,8 @@ impl ErrorCode {
         Self::RetentionBelowMinimum,
         Self::ArchivalCodeTaken,
         Self::RecordDuplicate,
+        Self::LinkTypeUnknown,
+        Self::BusinessKeyTaken,
         Self::RecordAlreadyArchived,
         Self::UploadTooLarge,
         Self::MultipartMalformed,
@@ -176,6 +182,8 @@ impl ErrorCode {
             Self::RetentionBelowMinimum => "retention_below_minimum",
             Self::ArchivalCodeTaken => "archival_code_taken",
             Self::RecordDuplicate => "record_duplicate",
+            Self::LinkTypeUnknown => "link_type_unknown",
+            Self::BusinessKeyTaken => "business_key_taken",
             Self::RecordAlreadyArchived => "record_already_archived",
             Self::UploadTooLarge => "upload_too_large",
             Self::MultipartMalformed => "multipart_malformed",
@@ -221,10 +229,12 @@ impl ErrorCode {
             | Self::VoucherUnbalanced
             | Self::RetentionBelowMinimum
             | Self::MultipartMalformed
-            | Self::QueryInvalid => ErrorKind::Invalid,
-            Self::ArchivalCodeTaken | Self::RecordDuplicate | Self::RecordAlreadyArchived => {
-                ErrorKind::Conflict
-            }
+            | Self::QueryInvalid
+            | Self::LinkTypeUnknown => ErrorKind::Invalid,
+            Self::ArchivalCodeTaken
+            | Self::RecordDuplicate
+            | Self::RecordAlreadyArchived
+            | Self::BusinessKeyTaken => ErrorKind::Conflict,
             Self::UploadTooLarge => ErrorKind::TooLarge,
             Self::FondsNotFound
             | Self::RecordNotFound
@@ -266,6 +276,8 @@ impl ErrorCode {
             Self::RetentionBelowMinimum => "Retention period below the statutory minimum",
             Self::ArchivalCodeTaken => "Archival code already taken",
             Self::RecordDuplicate => "Record already exists",
+            Self::LinkTypeUnknown => "Unknown link type",
+            Self::BusinessKeyTaken => "Business key already taken",
             Self::RecordAlreadyArchived => "Record already archived",
             Self::UploadTooLarge => "Upload too large",
             Self::MultipartMalformed => "The multipart body could not be read",
@@ -396,6 +408,7 @@ impl From<StoreError> for CoreError {
                 format!("fonds {code} does not exist"),
             ),
             StoreError::Duplicate(detail) => Self::new(ErrorCode::RecordDuplicate, detail),
+            StoreError::BusinessKeyTaken(detail) => Self::new(ErrorCode::BusinessKeyTaken, detail),
             StoreError::ArchivalCodeTaken(detail) => {
                 Self::new(ErrorCode::ArchivalCodeTaken, detail)
             }

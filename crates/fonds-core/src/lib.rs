@@ -13,6 +13,7 @@ pub mod demo;
 mod error;
 mod import;
 mod ingest;
+pub mod links;
 pub mod manifest;
 mod queries;
 mod settings;

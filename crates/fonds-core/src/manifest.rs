@@ -6,9 +6,9 @@
 use std::collections::BTreeSet;
 
 use fonds_domain::{
-    AccountingPeriod, Classification, FileRole, FiscalYear, Fonds, Money, RecordDescription,
-    RecordKind, RetentionPeriod, RetentionTable, Sha256Digest, VoucherEntry, VoucherError,
-    ensure_balanced,
+    AccountingPeriod, BusinessKey, Classification, FileRole, FiscalYear, Fonds, LinkType, Money,
+    RecordDescription, RecordKind, RetentionPeriod, RetentionTable, Sha256Digest, VoucherEntry,
+    VoucherError, ensure_balanced,
 };
 use serde::Deserialize;
 use time::Date;
@@ -71,6 +71,24 @@ pub struct ManifestRecord {
     /// Files.
     #[serde(default)]
     pub files: Vec<ManifestFile>,
+    /// What the source systems call this item (its invoice number, approval-form id …), so
+    /// that other items can link to it.
+    #[serde(default)]
+    pub business_keys: Vec<ManifestKey>,
+    /// Related items this one refers to, by their business keys (单证关联).
+    #[serde(default)]
+    pub links: Vec<ManifestKey>,
+}
+
+/// A business key as declared: `{"type": "invoice", "key": "24312000000012345678"}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestKey {
+    /// `invoice`, `approval_form`, `bank_receipt`, `contract` or `reimbursement_form`.
+    #[serde(rename = "type")]
+    pub link_type: String,
+    /// The key's value.
+    pub key: String,
 }
 
 /// One voucher entry as declared.
@@ -120,6 +138,10 @@ pub struct ValidRecord {
     pub archival_code: Option<fonds_domain::ArchivalCode>,
     /// Source reference.
     pub source_reference: Option<String>,
+    /// Its own business keys.
+    pub business_keys: Vec<BusinessKey>,
+    /// The items it links to.
+    pub links: Vec<BusinessKey>,
 }
 
 /// A file that passed validation (its bytes are checked against the digest later).
@@ -295,6 +317,8 @@ fn validate_record(
     };
     let entries = validate_entries(r, at, errors);
     let files = validate_files(r, at, errors);
+    let business_keys = validate_keys(&r.business_keys, &format!("{at}/business_keys"), errors);
+    let links = validate_keys(&r.links, &format!("{at}/links"), errors);
     let (Ok(kind), Ok(fiscal_year), Ok(period), Some(retention)) = (kind, year, period, retention)
     else {
         return None;
@@ -345,6 +369,8 @@ fn validate_record(
         files,
         archival_code,
         source_reference: r.source_reference.clone(),
+        business_keys,
+        links,
     })
 }
 
@@ -393,6 +419,45 @@ fn validate_entries(
                 debit,
                 credit,
             }
+        })
+        .collect()
+}
+
+fn validate_keys(keys: &[ManifestKey], at: &str, errors: &mut Vec<FieldError>) -> Vec<BusinessKey> {
+    let mut seen = std::collections::BTreeSet::new();
+    keys.iter()
+        .enumerate()
+        .filter_map(|(i, k)| {
+            let pointer = format!("{at}/{i}");
+            let link_type = k
+                .link_type
+                .parse::<LinkType>()
+                .map_err(|e| {
+                    errors.push(field(
+                        &format!("{pointer}/type"),
+                        ErrorCode::LinkTypeUnknown,
+                        e.to_string(),
+                    ))
+                })
+                .ok()?;
+            let key = BusinessKey::new(link_type, &k.key)
+                .map_err(|e| {
+                    errors.push(field(
+                        &format!("{pointer}/key"),
+                        ErrorCode::ManifestInvalid,
+                        e.to_string(),
+                    ))
+                })
+                .ok()?;
+            if !seen.insert(key.clone()) {
+                errors.push(field(
+                    &pointer,
+                    ErrorCode::ManifestInvalid,
+                    format!("{key} is named twice"),
+                ));
+                return None;
+            }
+            Some(key)
         })
         .collect()
 }

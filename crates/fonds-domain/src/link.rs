@@ -32,8 +32,13 @@ pub struct UnknownLinkType(pub String);
 
 impl LinkType {
     /// Every link type.
-    pub const ALL: [Self; 5] =
-        [Self::Invoice, Self::ApprovalForm, Self::BankReceipt, Self::Contract, Self::ReimbursementForm];
+    pub const ALL: [Self; 5] = [
+        Self::Invoice,
+        Self::ApprovalForm,
+        Self::BankReceipt,
+        Self::Contract,
+        Self::ReimbursementForm,
+    ];
 
     /// The wire name.
     #[must_use]
@@ -71,7 +76,10 @@ impl FromStr for LinkType {
     type Err = UnknownLinkType;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL.into_iter().find(|t| t.as_str() == s).ok_or_else(|| UnknownLinkType(s.chars().take(40).collect()))
+        Self::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s)
+            .ok_or_else(|| UnknownLinkType(s.chars().take(40).collect()))
     }
 }
 
@@ -103,7 +111,14 @@ impl BusinessKey {
         let ok = (1..=128).contains(&value.chars().count())
             && value.trim() == value
             && !value.chars().any(char::is_control);
-        if ok { Ok(Self { link_type, value: value.to_owned() }) } else { Err(BusinessKeyError) }
+        if ok {
+            Ok(Self {
+                link_type,
+                value: value.to_owned(),
+            })
+        } else {
+            Err(BusinessKeyError)
+        }
     }
 
     /// The key's value.

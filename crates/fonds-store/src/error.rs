@@ -64,6 +64,9 @@ pub enum StoreError {
     /// A record with the same business identity exists already.
     #[error("{0}")]
     Duplicate(String),
+    /// A business key already names another record of the fonds.
+    #[error("{0}")]
+    BusinessKeyTaken(String),
     /// The archival code is used by another record of the fonds.
     #[error("{0}")]
     ArchivalCodeTaken(String),

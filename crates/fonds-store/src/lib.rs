@@ -23,7 +23,7 @@ pub use error::{BlobError, StoreError};
 pub use metadata::{
     ArchiveOutcome, ClientRow, ClientSecret, Cursor, FileRow, ImportMark, ImportRowStatus,
     MetadataStore, NewClient, NewFile, NewRecord, NewSubmission, Page, PresetCode, RecordFilter,
-    RecordRow, RecordVersion, SubmissionRow, SubmittingClient, TokenRow,
+    RecordLinks, RecordRow, RecordVersion, SubmissionRow, SubmittingClient, TokenRow,
 };
 pub use pipeline::{
     LeasedJob, ReceivedPart, ReceivedSubmission, ReceivedWork, SubmissionState, SubmissionStatus,

@@ -5,8 +5,8 @@
 
 use async_trait::async_trait;
 use fonds_domain::{
-    ArchivalCode, ArchivalCodePattern, Classification, ClientId, FileId, FileRole, Fonds,
-    FondsCode, LifecycleState, Money, RecordDescription, RecordId, RecordKind, RetentionDue,
+    ArchivalCode, ArchivalCodePattern, BusinessKey, Classification, ClientId, FileId, FileRole,
+    Fonds, FondsCode, LifecycleState, Money, RecordDescription, RecordId, RecordKind, RetentionDue,
     Sha256Digest, SigningAlgorithm, Sm3Digest, SubmissionId, VoucherEntry,
 };
 use time::{Date, OffsetDateTime};
@@ -58,6 +58,10 @@ pub struct NewRecord {
     pub source_reference: Option<String>,
     /// The client's key for the record in its manifest.
     pub key: Option<String>,
+    /// What the source systems call this record.
+    pub business_keys: Vec<BusinessKey>,
+    /// The records it refers to, by their business keys.
+    pub links: Vec<BusinessKey>,
     /// An archival code the record already carries (records migrated from an earlier archive):
     /// the record is stored as archived under it.
     pub preset_code: Option<PresetCode>,
@@ -188,6 +192,17 @@ pub struct ImportMark {
     pub import_key: String,
     /// The row within it.
     pub row_key: String,
+}
+
+/// A record's place in the link graph.
+#[derive(Debug, Clone, Default)]
+pub struct RecordLinks {
+    /// The keys this record refers to, with the record that holds each, once it has arrived.
+    pub outgoing: Vec<(BusinessKey, Option<RecordId>)>,
+    /// The records that refer to this one, by which of its keys.
+    pub incoming: Vec<(BusinessKey, RecordId)>,
+    /// This record's own keys.
+    pub own_keys: Vec<BusinessKey>,
 }
 
 /// A record as stored.
@@ -489,6 +504,10 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
     /// Puts a dead letter back in the queue with a fresh retry window; false if there is no
     /// such dead letter.
     async fn replay_delivery(&self, id: &str, now: OffsetDateTime) -> Result<bool, StoreError>;
+
+    /// A record's links: the keys it refers to (resolved or pending) and the records that
+    /// refer to it.
+    async fn record_links(&self, id: RecordId) -> Result<RecordLinks, StoreError>;
 
     /// Stores the hash of a new API token.
     async fn insert_token(

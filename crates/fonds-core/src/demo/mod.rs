@@ -126,6 +126,8 @@ impl Archive {
             files,
             source_reference: None,
             key: None,
+            business_keys: Vec::new(),
+            links: Vec::new(),
             preset_code: None,
         })
     }

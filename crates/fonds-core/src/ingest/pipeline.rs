@@ -239,6 +239,10 @@ impl Archive {
                 ErrorCode::RecordDuplicate,
                 detail,
             )])),
+            Err(StoreError::BusinessKeyTaken(detail)) => Ok(Outcome::Rejected(vec![reason(
+                ErrorCode::BusinessKeyTaken,
+                detail,
+            )])),
             Err(StoreError::ArchivalCodeTaken(detail)) => Ok(Outcome::Rejected(vec![reason(
                 ErrorCode::ArchivalCodeTaken,
                 detail,

@@ -215,6 +215,8 @@ pub(crate) fn build_records(
                 retention_due,
                 source_reference: record.source_reference,
                 key: record.key,
+                business_keys: record.business_keys,
+                links: record.links,
                 preset_code,
             })
         })

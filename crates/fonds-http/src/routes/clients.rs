@@ -113,6 +113,7 @@ fn credentials(issued: fonds_core::clients::IssuedSecret) -> ClientCredentials {
 #[utoipa::path(
     post,
     path = "/api/v1/clients",
+    operation_id = "add_client",
     tag = "clients",
     request_body = NewClientBody,
     responses(
@@ -159,6 +160,7 @@ pub(crate) async fn create(
 #[utoipa::path(
     get,
     path = "/api/v1/clients",
+    operation_id = "list_clients",
     tag = "clients",
     responses((status = 200, description = "The clients, without secrets", body = [ClientInfo])),
     security(("bearer" = []))
@@ -195,6 +197,7 @@ pub(crate) async fn list(
 #[utoipa::path(
     post,
     path = "/api/v1/clients/{id}/rotate",
+    operation_id = "rotate_client_secret",
     tag = "clients",
     params(("id" = String, Path, description = "Client id")),
     request_body = RotateBody,
@@ -227,6 +230,7 @@ pub(crate) async fn rotate(
 #[utoipa::path(
     patch,
     path = "/api/v1/clients/{id}",
+    operation_id = "update_client",
     tag = "clients",
     params(("id" = String, Path, description = "Client id")),
     request_body = ClientPatch,

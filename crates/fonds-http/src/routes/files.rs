@@ -16,6 +16,7 @@ use crate::problem::{ApiError, Problem};
 #[utoipa::path(
     get,
     path = "/api/v1/records/{id}/files/{file_id}",
+    operation_id = "download_file",
     tag = "records",
     params(
         ("id" = String, Path, description = "Record id"),

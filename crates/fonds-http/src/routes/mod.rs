@@ -3,6 +3,7 @@
 pub(crate) mod clients;
 pub(crate) mod deep_links;
 pub(crate) mod files;
+pub(crate) mod links;
 pub(crate) mod records;
 pub(crate) mod submissions;
 pub(crate) mod webhooks;
@@ -25,6 +26,7 @@ pub(crate) fn api() -> Router<AppState> {
         .route("/records/{id}/archive", post(records::archive))
         .route("/records/{id}/corrections", post(records::correct))
         .route("/records/{id}/versions", get(records::versions))
+        .route("/records/{id}/links", get(links::show))
         .route("/records/{id}/files/{file_id}", get(files::download))
         .route("/fonds", get(records::fonds))
         .route("/deep-links", post(deep_links::create))

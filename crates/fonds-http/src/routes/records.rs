@@ -102,6 +102,7 @@ fn record_id(raw: &str) -> Result<RecordId, ApiError> {
 #[utoipa::path(
     get,
     path = "/api/v1/records",
+    operation_id = "list_records",
     tag = "records",
     params(ListQuery),
     responses(
@@ -132,6 +133,7 @@ pub(crate) async fn list(
 #[utoipa::path(
     get,
     path = "/api/v1/records/{id}",
+    operation_id = "get_record",
     tag = "records",
     params(("id" = String, Path, description = "Record id")),
     responses(
@@ -153,6 +155,7 @@ pub(crate) async fn show(
 #[utoipa::path(
     post,
     path = "/api/v1/records/{id}/archive",
+    operation_id = "archive_record",
     tag = "records",
     params(("id" = String, Path, description = "Record id")),
     responses(
@@ -183,6 +186,7 @@ pub(crate) async fn archive(
 #[utoipa::path(
     post,
     path = "/api/v1/records/{id}/corrections",
+    operation_id = "correct_record",
     tag = "records",
     params(("id" = String, Path, description = "Record id")),
     request_body = Correction,
@@ -245,6 +249,7 @@ pub(crate) async fn correct(
 #[utoipa::path(
     get,
     path = "/api/v1/records/{id}/versions",
+    operation_id = "record_versions",
     tag = "records",
     params(("id" = String, Path, description = "Record id")),
     responses(
@@ -266,6 +271,7 @@ pub(crate) async fn versions(
 #[utoipa::path(
     get,
     path = "/api/v1/fonds",
+    operation_id = "list_fonds",
     tag = "fonds",
     responses((status = 200, description = "Every fonds", body = [FondsInfo])),
     security(("bearer" = []))

@@ -23,6 +23,7 @@ const MANIFEST: &str = "manifest";
 #[utoipa::path(
     post,
     path = "/api/v1/submissions",
+    operation_id = "submit",
     tag = "submissions",
     request_body(content = SubmissionForm, content_type = "multipart/form-data"),
     responses(
@@ -161,6 +162,7 @@ fn client_of(caller: &Caller) -> Option<&fonds_core::clients::ClientPrincipal> {
 #[utoipa::path(
     get,
     path = "/api/v1/submissions/{id}",
+    operation_id = "submission_receipt",
     tag = "submissions",
     params(("id" = String, Path, description = "Submission id"), Wait),
     responses(

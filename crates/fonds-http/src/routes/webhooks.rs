@@ -107,6 +107,7 @@ fn invalid(detail: impl Into<String>) -> ApiError {
 #[utoipa::path(
     post,
     path = "/api/v1/webhooks",
+    operation_id = "add_webhook",
     tag = "webhooks",
     request_body = NewWebhook,
     responses(
@@ -153,6 +154,7 @@ pub(crate) async fn create(
 #[utoipa::path(
     get,
     path = "/api/v1/webhooks",
+    operation_id = "list_webhooks",
     tag = "webhooks",
     responses((status = 200, description = "Endpoints", body = [Webhook])),
     security(("bearer" = []), ("signature" = []))
@@ -173,6 +175,7 @@ pub(crate) async fn list(
 #[utoipa::path(
     get,
     path = "/api/v1/webhooks/deliveries",
+    operation_id = "list_webhook_deliveries",
     tag = "webhooks",
     params(DeliveryQuery),
     responses((status = 200, description = "Deliveries", body = [Delivery])),
@@ -195,6 +198,7 @@ pub(crate) async fn deliveries(
 #[utoipa::path(
     post,
     path = "/api/v1/webhooks/deliveries/{id}/replay",
+    operation_id = "replay_webhook_delivery",
     tag = "webhooks",
     params(("id" = String, Path, description = "Delivery id")),
     responses(

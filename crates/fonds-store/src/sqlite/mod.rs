@@ -9,6 +9,7 @@ mod archive;
 mod clients;
 mod codec;
 mod deep_links;
+mod links;
 mod pipeline;
 mod records;
 mod tokens;
@@ -40,7 +41,7 @@ use crate::webhooks::{
 };
 
 /// The migrations, embedded in the binary in version order.
-const MIGRATIONS: [(i64, &str, &str); 5] = [
+const MIGRATIONS: [(i64, &str, &str); 6] = [
     (
         1,
         "archive",
@@ -65,6 +66,11 @@ const MIGRATIONS: [(i64, &str, &str); 5] = [
         5,
         "deep_links",
         include_str!("../../migrations/sqlite/0005_deep_links.sql"),
+    ),
+    (
+        6,
+        "links",
+        include_str!("../../migrations/sqlite/0006_links.sql"),
     ),
 ];
 
@@ -401,6 +407,10 @@ impl MetadataStore for SqliteStore {
 
     async fn replay_delivery(&self, id: &str, now: OffsetDateTime) -> Result<bool, StoreError> {
         webhooks::replay(&self.writer, id, now).await
+    }
+
+    async fn record_links(&self, id: RecordId) -> Result<crate::metadata::RecordLinks, StoreError> {
+        links::record_links(&self.reader, id).await
     }
 
     async fn insert_token(

@@ -169,6 +169,7 @@ pub(super) async fn insert_record(
         .execute(&mut **tx)
         .await?;
     }
+    super::links::insert(tx, fonds, record, received).await?;
     if let Some(preset) = &record.preset_code {
         // Archived on arrival: the record, its files and entries were written as collected
         // (the freezing triggers forbid adding files to an archived record), and are frozen now.

@@ -68,6 +68,8 @@ fn voucher(month: i64, number: u32) -> NewRecord {
         retention_due: RetentionDue::On(date!(2054 - 01 - 01)),
         source_reference: None,
         key: None,
+        business_keys: Vec::new(),
+        links: Vec::new(),
         preset_code: None,
     }
 }
