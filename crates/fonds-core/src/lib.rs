@@ -17,6 +17,7 @@ pub mod links;
 pub mod manifest;
 mod queries;
 mod settings;
+mod telemetry;
 mod verify;
 pub mod webhooks;
 

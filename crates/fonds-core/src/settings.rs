@@ -8,7 +8,8 @@ use std::time::Duration;
 pub struct Settings {
     /// The most bytes one submission may upload, all files together.
     pub max_upload_bytes: u64,
-    /// The most bytes the manifest part may have.
+    /// The most bytes the manifest part may have. [`crate::manifest::Manifest::parse`] refuses
+    /// more than [`crate::manifest::MAX_MANIFEST_BYTES`] whatever this says.
     pub max_manifest_bytes: usize,
     /// The largest page a list may return.
     pub max_page_size: u32,
@@ -24,7 +25,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             max_upload_bytes: 512 * 1024 * 1024,
-            max_manifest_bytes: 4 * 1024 * 1024,
+            max_manifest_bytes: crate::manifest::MAX_MANIFEST_BYTES,
             max_page_size: 500,
             webhook_retry_base: Duration::from_secs(10),
             webhook_give_up_after: Duration::from_secs(24 * 3600),

@@ -2,13 +2,15 @@
 //!
 //! Everything here is free of I/O and async: record kinds and their categories (Order 79 Art. 6),
 //! retention tables and due dates (Order 79 Art. 14–15, DA/T 94 Annex B), the archival code
-//! (档号, DA/T 94 8.7), the record lifecycle (DA/T 94 §5), and validated values such as
-//! [`FondsCode`], [`FiscalYear`], [`Money`] and the digests. Values are built by parsing and cannot
-//! hold an invalid state; the layers above only ever move them around.
+//! (档号, DA/T 94 8.7), the record lifecycle (DA/T 94 §5), the error vocabulary every layer
+//! reports in ([`ErrorCode`]), and validated values such as [`FondsCode`], [`FiscalYear`],
+//! [`Money`] and the digests. Values are built by parsing and cannot hold an invalid state; the
+//! layers above only ever move them around.
 
 mod archival_code;
 mod client;
 mod digest;
+mod error_code;
 mod file_role;
 mod fonds;
 mod ids;
@@ -26,6 +28,7 @@ pub use archival_code::{
 };
 pub use client::{ClientId, ClientIdError, SigningAlgorithm};
 pub use digest::{DigestError, Sha256Digest, Sm3Digest};
+pub use error_code::{ErrorCode, ErrorKind, FieldError};
 pub use file_role::{FileRole, UnknownFileRole};
 pub use fonds::{Fonds, FondsCode, FondsCodeError};
 pub use ids::{FileId, IdError, RecordId, SubmissionId};

@@ -6,6 +6,7 @@
 
 mod auth;
 mod dto;
+mod metrics;
 mod observe;
 mod openapi;
 mod problem;
@@ -32,6 +33,7 @@ pub struct AppState {
 
 /// The whole application: API, OpenAPI document and health.
 pub fn router(archive: Archive) -> Router {
+    metrics::handle();
     let state = AppState { archive };
     let signed = axum::middleware::from_fn_with_state(state.clone(), signature::verify);
     Router::new()

@@ -64,7 +64,19 @@ pub(crate) async fn log_request(request: Request, next: Next) -> Response {
             .to_owned();
         tracing::Span::current().record("route", route.as_str());
         let status = response.status();
-        let millis = started.elapsed().as_secs_f64() * 1000.0;
+        let seconds = started.elapsed().as_secs_f64();
+        let millis = seconds * 1000.0;
+        metrics::histogram!("fonds_http_request_duration_seconds", "route" => route.clone())
+            .record(seconds);
+        metrics::counter!(
+            "fonds_http_requests_total",
+            "route" => route.clone(),
+            "status" => status.as_u16().to_string()
+        )
+        .increment(1);
+        if let Some(error) = response.extensions().get::<ErrorForLog>() {
+            metrics::counter!("fonds_http_problems_total", "code" => error.code).increment(1);
+        }
         match response.extensions().get::<ErrorForLog>() {
             Some(error) if status.is_server_error() => {
                 tracing::error!(status = status.as_u16(), millis, code = error.code, cause = %error.cause, "request failed");

@@ -26,7 +26,8 @@ pub use metadata::{
     RecordLinks, RecordRow, RecordVersion, SubmissionRow, SubmittingClient, TokenRow,
 };
 pub use pipeline::{
-    LeasedJob, ReceivedPart, ReceivedSubmission, ReceivedWork, SubmissionState, SubmissionStatus,
+    Acceptance, LeasedJob, ReceivedPart, ReceivedSubmission, ReceivedWork, SubmissionState,
+    SubmissionStatus,
 };
 pub use sqlite::SqliteStore;
 pub use webhooks::{

@@ -13,7 +13,7 @@ use time::{Date, OffsetDateTime};
 
 use crate::deep_links::{DeepLinkUse, NewDeepLink};
 use crate::error::StoreError;
-use crate::pipeline::{LeasedJob, ReceivedSubmission, ReceivedWork, SubmissionStatus};
+use crate::pipeline::{Acceptance, LeasedJob, ReceivedSubmission, ReceivedWork, SubmissionStatus};
 use crate::webhooks::{
     AttemptOutcome, DeliveryRow, EndpointRow, LeasedDelivery, NewEndpoint, NextStep,
 };
@@ -418,20 +418,36 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
     /// Stores a received submission and queues the job that will process it, in one
     /// transaction; its blobs are already durable.
     async fn receive_submission(&self, submission: &ReceivedSubmission) -> Result<(), StoreError>;
-    /// Leases the next job that is due (or whose lease ran out) for `lease_ms` milliseconds.
+    /// Leases up to `max` jobs that are due (or whose lease ran out) for `lease_ms`
+    /// milliseconds, in one transaction.
+    async fn lease_jobs(
+        &self,
+        now: OffsetDateTime,
+        lease_ms: i64,
+        max: u32,
+    ) -> Result<Vec<LeasedJob>, StoreError>;
+    /// Leases the next job that is due.
     async fn lease_job(
         &self,
         now: OffsetDateTime,
         lease_ms: i64,
-    ) -> Result<Option<LeasedJob>, StoreError>;
+    ) -> Result<Option<LeasedJob>, StoreError> {
+        Ok(self.lease_jobs(now, lease_ms, 1).await?.pop())
+    }
     /// Puts every running job back in the queue: for a process that knows it is the only one
     /// working on this store (the embedded deployment) and is starting, every lease is a dead
     /// worker's. Returns how many jobs were requeued.
     async fn requeue_running_jobs(&self) -> Result<u64, StoreError>;
     /// What the pipeline needs to process a received submission.
     async fn received_work(&self, id: SubmissionId) -> Result<Option<ReceivedWork>, StoreError>;
-    /// Writes an accepted submission's records and finishes its job, in one transaction, only
-    /// while the lease is still held.
+    /// Writes accepted submissions' records and finishes their jobs in one transaction, each
+    /// only while its lease holds; the outcome of each, in order.
+    async fn accept_submissions(
+        &self,
+        batch: &[Acceptance],
+        at: OffsetDateTime,
+    ) -> Result<Vec<Result<(), StoreError>>, StoreError>;
+    /// Writes one accepted submission (see [`MetadataStore::accept_submissions`]).
     async fn accept_submission(
         &self,
         job: &LeasedJob,
@@ -439,7 +455,18 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
         id: SubmissionId,
         records: &[NewRecord],
         at: OffsetDateTime,
-    ) -> Result<(), StoreError>;
+    ) -> Result<(), StoreError> {
+        let acceptance = Acceptance {
+            job: job.clone(),
+            fonds: fonds.clone(),
+            id,
+            records: records.to_vec(),
+        };
+        self.accept_submissions(&[acceptance], at)
+            .await?
+            .pop()
+            .unwrap_or(Err(StoreError::LeaseLost(job.id.clone())))
+    }
     /// Records a rejection (reasons as JSON) and finishes its job, only while the lease is held.
     async fn reject_submission(
         &self,

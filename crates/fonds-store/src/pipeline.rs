@@ -127,6 +127,19 @@ pub struct ReceivedWork {
     pub parts: Vec<ReceivedPart>,
 }
 
+/// A submission's records to write as the outcome of its job.
+#[derive(Debug, Clone)]
+pub struct Acceptance {
+    /// The job, whose lease must still hold.
+    pub job: LeasedJob,
+    /// The fonds.
+    pub fonds: FondsCode,
+    /// The submission.
+    pub id: SubmissionId,
+    /// Its records.
+    pub records: Vec<crate::metadata::NewRecord>,
+}
+
 /// A job leased by a worker.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LeasedJob {

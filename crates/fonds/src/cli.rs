@@ -148,6 +148,19 @@ pub enum Bench {
         #[arg(long, default_value_t = 30 * 1024)]
         file_size: usize,
     },
+    /// Signed submissions with idempotency keys against the same load with a bearer token, and
+    /// the webhook deliveries they cause.
+    Signed {
+        /// How many vouchers per run.
+        #[arg(long, default_value_t = 4000)]
+        records: u32,
+        /// How many concurrent client systems.
+        #[arg(long, default_value_t = 8)]
+        clients: u32,
+        /// Size of each file in bytes.
+        #[arg(long, default_value_t = 30 * 1024)]
+        file_size: usize,
+    },
 }
 
 /// Client-system commands.

@@ -220,6 +220,17 @@ impl Archive {
         &self,
         request: &SignedRequest<'_>,
     ) -> Result<ClientPrincipal, CoreError> {
+        let result = self.check_signed_request(request).await;
+        if let Err(e) = &result {
+            crate::telemetry::signature_refused(e.code);
+        }
+        result
+    }
+
+    async fn check_signed_request(
+        &self,
+        request: &SignedRequest<'_>,
+    ) -> Result<ClientPrincipal, CoreError> {
         let id: ClientId = request
             .client
             .parse()

@@ -183,6 +183,7 @@ impl Archive {
             source = %origin.source,
             "submission received"
         );
+        crate::telemetry::submission("received");
         self.signals.work.notify_one();
         Ok(Receipt {
             submission_id: submission.id,

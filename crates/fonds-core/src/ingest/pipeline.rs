@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use fonds_domain::SubmissionId;
-use fonds_store::{LeasedJob, StoreError};
+use fonds_store::{Acceptance, LeasedJob, StoreError};
 use time::OffsetDateTime;
 use tokio::task::JoinHandle;
 
@@ -22,6 +22,8 @@ use crate::manifest::Manifest;
 const LEASE: Duration = Duration::from_secs(120);
 /// Attempts before a submission that keeps failing for internal reasons is rejected.
 const MAX_ATTEMPTS: u32 = 8;
+/// The most jobs a worker takes at once; their records commit together.
+const BATCH: u32 = 32;
 /// How long an idle worker sleeps when nothing wakes it.
 const IDLE_POLL: Duration = Duration::from_secs(1);
 
@@ -39,10 +41,12 @@ impl Drop for Workers {
     }
 }
 
-/// What processing one job came to.
-enum Outcome {
-    Accepted,
-    Rejected(Vec<FieldError>),
+/// What checking one received submission came to.
+enum Checked {
+    /// Its records, ready to write.
+    Accept(fonds_domain::FondsCode, Vec<fonds_store::NewRecord>),
+    /// The reasons it is refused.
+    Reject(Vec<FieldError>),
 }
 
 fn reason(code: ErrorCode, detail: impl Into<String>) -> FieldError {
@@ -108,9 +112,9 @@ impl Archive {
 
     async fn work_forever(self) {
         loop {
-            match self.run_next_job().await {
-                Ok(true) => continue,
-                Ok(false) => {
+            match self.run_jobs(BATCH).await {
+                Ok(n) if n > 0 => continue,
+                Ok(_) => {
                     let _ = tokio::time::timeout(IDLE_POLL, self.signals.work.notified()).await;
                 }
                 Err(e) => {
@@ -126,56 +130,99 @@ impl Archive {
     /// # Errors
     /// When the store fails to lease or record the outcome.
     pub async fn run_next_job(&self) -> Result<bool, CoreError> {
+        Ok(self.run_jobs(1).await? > 0)
+    }
+
+    /// Runs up to `max` due jobs; returns how many were leased. The accepted ones are written in
+    /// one transaction (one sync to disk for the batch), each in its own savepoint.
+    ///
+    /// # Errors
+    /// When the store fails to lease or record the outcomes.
+    pub async fn run_jobs(&self, max: u32) -> Result<usize, CoreError> {
         let lease_ms = i64::try_from(LEASE.as_millis()).unwrap_or(i64::MAX);
-        let Some(job) = self
+        let jobs = self
             .metadata
-            .lease_job(OffsetDateTime::now_utc(), lease_ms)
-            .await?
-        else {
-            return Ok(false);
-        };
-        let Ok(id) = job.subject.parse::<SubmissionId>() else {
-            tracing::error!(job = %job.id, subject = %job.subject, "a job names no submission; it is left for an operator");
-            return Ok(true);
-        };
-        match self.process(&job, id).await {
-            Ok(Outcome::Accepted) => tracing::info!(submission = %id, "submission accepted"),
-            Ok(Outcome::Rejected(reasons)) => self.reject(&job, id, reasons).await?,
-            Err(e)
-                if matches!(
-                    e.cause
-                        .as_deref()
-                        .and_then(|c| c.downcast_ref::<StoreError>()),
-                    Some(StoreError::LeaseLost(_))
-                ) =>
-            {
-                tracing::warn!(submission = %id, "another worker took this submission over; leaving it");
-            }
-            Err(e) if job.attempts >= MAX_ATTEMPTS => {
-                tracing::error!(submission = %id, attempts = job.attempts, error = %e, cause = ?e.cause, "giving up on a submission");
-                self.reject(
-                    &job,
-                    id,
-                    vec![reason(
-                        ErrorCode::Internal,
-                        format!("processing failed {} times: {}", job.attempts, e.detail),
-                    )],
-                )
-                .await?;
-            }
-            Err(e) => {
-                let wait = backoff(job.attempts);
-                tracing::warn!(submission = %id, attempts = job.attempts, retry_in_s = wait.as_secs(), error = %e, cause = ?e.cause, "processing failed; will retry");
-                let run_after = OffsetDateTime::now_utc() + wait;
-                self.metadata
-                    .retry_job(&job, &e.to_string(), run_after)
-                    .await?;
-                return Ok(true);
+            .lease_jobs(OffsetDateTime::now_utc(), lease_ms, max)
+            .await?;
+        let mut batch = Vec::with_capacity(jobs.len());
+        for job in &jobs {
+            let Ok(id) = job.subject.parse::<SubmissionId>() else {
+                tracing::error!(job = %job.id, subject = %job.subject, "a job names no submission; it is left for an operator");
+                continue;
+            };
+            match self.check(id).await {
+                Ok(Checked::Accept(fonds, records)) => {
+                    batch.push(Acceptance {
+                        job: job.clone(),
+                        fonds,
+                        id,
+                        records,
+                    });
+                }
+                Ok(Checked::Reject(reasons)) => self.reject(job, id, reasons).await?,
+                Err(e) => self.failed(job, id, e).await?,
             }
         }
-        self.signals.decided.notify_waiters();
-        self.signals.deliveries.notify_one();
-        Ok(true)
+        if !batch.is_empty() {
+            let outcomes = self
+                .metadata
+                .accept_submissions(&batch, OffsetDateTime::now_utc())
+                .await?;
+            for (acceptance, outcome) in batch.iter().zip(outcomes) {
+                let (job, id) = (&acceptance.job, acceptance.id);
+                match outcome {
+                    Ok(()) => {
+                        crate::telemetry::submission("accepted");
+                        tracing::info!(submission = %id, records = acceptance.records.len(), "submission accepted");
+                    }
+                    Err(StoreError::LeaseLost(_)) => {
+                        tracing::warn!(submission = %id, "another worker took this submission over; leaving it");
+                    }
+                    Err(StoreError::Duplicate(detail)) => {
+                        self.reject(job, id, vec![reason(ErrorCode::RecordDuplicate, detail)])
+                            .await?;
+                    }
+                    Err(StoreError::BusinessKeyTaken(detail)) => {
+                        self.reject(job, id, vec![reason(ErrorCode::BusinessKeyTaken, detail)])
+                            .await?;
+                    }
+                    Err(StoreError::ArchivalCodeTaken(detail)) => {
+                        self.reject(job, id, vec![reason(ErrorCode::ArchivalCodeTaken, detail)])
+                            .await?;
+                    }
+                    Err(e) => self.failed(job, id, e.into()).await?,
+                }
+            }
+        }
+        if !jobs.is_empty() {
+            self.signals.decided.notify_waiters();
+            self.signals.deliveries.notify_one();
+        }
+        Ok(jobs.len())
+    }
+
+    /// A job that failed for a reason that may pass: retried with back-off, or rejected after
+    /// [`MAX_ATTEMPTS`].
+    async fn failed(
+        &self,
+        job: &LeasedJob,
+        id: SubmissionId,
+        e: CoreError,
+    ) -> Result<(), CoreError> {
+        if job.attempts >= MAX_ATTEMPTS {
+            tracing::error!(submission = %id, attempts = job.attempts, error = %e, cause = ?e.cause, "giving up on a submission");
+            let detail = format!("processing failed {} times: {}", job.attempts, e.detail);
+            return self
+                .reject(job, id, vec![reason(ErrorCode::Internal, detail)])
+                .await;
+        }
+        let wait = backoff(job.attempts);
+        tracing::warn!(submission = %id, attempts = job.attempts, retry_in_s = wait.as_secs(), error = %e, cause = ?e.cause, "processing failed; will retry");
+        let run_after = OffsetDateTime::now_utc() + wait;
+        Ok(self
+            .metadata
+            .retry_job(job, &e.to_string(), run_after)
+            .await?)
     }
 
     async fn reject(
@@ -191,6 +238,7 @@ impl Archive {
             .await
         {
             Ok(()) => {
+                crate::telemetry::submission("rejected");
                 tracing::info!(submission = %id, reasons = reasons.len(), "submission rejected");
                 Ok(())
             }
@@ -199,9 +247,11 @@ impl Archive {
         }
     }
 
-    async fn process(&self, job: &LeasedJob, id: SubmissionId) -> Result<Outcome, CoreError> {
+    /// Builds a received submission's records under the rules as they stand now, or the reasons
+    /// it breaks them.
+    async fn check(&self, id: SubmissionId) -> Result<Checked, CoreError> {
         let Some(work) = self.metadata.received_work(id).await? else {
-            return Ok(Outcome::Rejected(vec![reason(
+            return Ok(Checked::Reject(vec![reason(
                 ErrorCode::SubmissionNotFound,
                 "the submission is gone",
             )]));
@@ -211,7 +261,9 @@ impl Archive {
         let checked = async {
             let manifest = Manifest::parse(work.manifest.as_bytes())?;
             let fonds = self.manifest_fonds(&manifest).await?;
-            let records = manifest.validate(&fonds, &Self::retention_table(&fonds))?;
+            let records = manifest
+                .validate(&fonds, &Self::retention_table(&fonds))
+                .map_err(CoreError::fields)?;
             let parts = work
                 .parts
                 .iter()
@@ -223,32 +275,9 @@ impl Archive {
         let (fonds, records) = match checked.await {
             Ok(ok) => ok,
             Err(e) if e.code.kind() == crate::ErrorKind::Internal => return Err(e),
-            Err(e) => return Ok(Outcome::Rejected(rejection(e))),
+            Err(e) => return Ok(Checked::Reject(rejection(e))),
         };
-        match self
-            .metadata
-            .accept_submission(job, &fonds.code, id, &records, OffsetDateTime::now_utc())
-            .await
-        {
-            Ok(()) => Ok(Outcome::Accepted),
-            Err(e @ StoreError::LeaseLost(_)) => Err(CoreError {
-                cause: Some(Box::new(e)),
-                ..CoreError::new(ErrorCode::Internal, "lease lost")
-            }),
-            Err(StoreError::Duplicate(detail)) => Ok(Outcome::Rejected(vec![reason(
-                ErrorCode::RecordDuplicate,
-                detail,
-            )])),
-            Err(StoreError::BusinessKeyTaken(detail)) => Ok(Outcome::Rejected(vec![reason(
-                ErrorCode::BusinessKeyTaken,
-                detail,
-            )])),
-            Err(StoreError::ArchivalCodeTaken(detail)) => Ok(Outcome::Rejected(vec![reason(
-                ErrorCode::ArchivalCodeTaken,
-                detail,
-            )])),
-            Err(e) => Err(e.into()),
-        }
+        Ok(Checked::Accept(fonds.code, records))
     }
 }
 

@@ -57,7 +57,9 @@ impl Archive {
         origin: &Origin,
     ) -> Result<Prepared, CoreError> {
         let fonds = self.manifest_fonds(manifest).await?;
-        let records = manifest.validate(&fonds, &Self::retention_table(&fonds))?;
+        let records = manifest
+            .validate(&fonds, &Self::retention_table(&fonds))
+            .map_err(CoreError::fields)?;
         if let Some(client) = &origin.client {
             for record in &records {
                 client

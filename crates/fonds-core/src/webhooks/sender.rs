@@ -117,6 +117,11 @@ impl Archive {
                 tracing::warn!(delivery = %delivery.id, event = %delivery.event, attempt = delivery.attempts, error = ?error, "webhook delivery failed; will retry")
             }
         }
+        crate::telemetry::webhook(match next {
+            NextStep::Delivered => "delivered",
+            NextStep::RetryAt(_) => "retry",
+            NextStep::Dead => "dead",
+        });
         self.metadata
             .record_attempt(&delivery, &outcome, next, now)
             .await?;

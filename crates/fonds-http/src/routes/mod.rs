@@ -43,6 +43,7 @@ pub(crate) fn api() -> Router<AppState> {
 /// Liveness.
 pub(crate) fn health() -> Router<AppState> {
     Router::new()
+        .route("/metrics", get(crate::metrics::serve))
         .route("/healthz", get(|| async { "ok" }))
         .route_layer(axum::middleware::from_fn(tag_route))
 }

@@ -32,7 +32,7 @@ use crate::deep_links::{DeepLinkUse, NewDeepLink};
 use crate::error::StoreError;
 use crate::metadata::{
     ArchiveOutcome, ClientRow, Cursor, FileRow, ImportRowStatus, MetadataStore, NewClient,
-    NewRecord, NewSubmission, Page, RecordFilter, RecordRow, RecordVersion, SubmissionRow,
+    NewSubmission, Page, RecordFilter, RecordRow, RecordVersion, SubmissionRow,
     TokenRow,
 };
 use crate::pipeline::{LeasedJob, ReceivedSubmission, ReceivedWork, SubmissionStatus};
@@ -268,12 +268,13 @@ impl MetadataStore for SqliteStore {
         pipeline::receive(&self.writer, submission).await
     }
 
-    async fn lease_job(
+    async fn lease_jobs(
         &self,
         now: OffsetDateTime,
         lease_ms: i64,
-    ) -> Result<Option<LeasedJob>, StoreError> {
-        pipeline::lease(&self.writer, now, lease_ms).await
+        max: u32,
+    ) -> Result<Vec<LeasedJob>, StoreError> {
+        pipeline::lease(&self.writer, now, lease_ms, max).await
     }
 
     async fn requeue_running_jobs(&self) -> Result<u64, StoreError> {
@@ -290,15 +291,12 @@ impl MetadataStore for SqliteStore {
         pipeline::work(&self.reader, id).await
     }
 
-    async fn accept_submission(
+    async fn accept_submissions(
         &self,
-        job: &LeasedJob,
-        fonds: &FondsCode,
-        id: SubmissionId,
-        records: &[NewRecord],
+        batch: &[crate::pipeline::Acceptance],
         at: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        pipeline::accept(&self.writer, job, fonds, id, records, at).await
+    ) -> Result<Vec<Result<(), StoreError>>, StoreError> {
+        pipeline::accept_many(&self.writer, batch, at).await
     }
 
     async fn reject_submission(

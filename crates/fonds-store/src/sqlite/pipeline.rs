@@ -1,14 +1,13 @@
 //! Received submissions and their jobs, in SQLite.
 
-use fonds_domain::{FondsCode, SubmissionId};
+use fonds_domain::SubmissionId;
 use sqlx::{Row as _, Sqlite, SqlitePool};
 use time::OffsetDateTime;
 
 use super::{codec, parse_stored, records, webhooks};
 use crate::error::StoreError;
-use crate::metadata::NewRecord;
 use crate::pipeline::{
-    LeasedJob, ReceivedPart, ReceivedSubmission, ReceivedWork, SubmissionStatus,
+    Acceptance, LeasedJob, ReceivedPart, ReceivedSubmission, ReceivedWork, SubmissionStatus,
 };
 
 /// The only job kind so far.
@@ -77,41 +76,53 @@ pub(super) async fn lease(
     pool: &SqlitePool,
     now: OffsetDateTime,
     lease_ms: i64,
-) -> Result<Option<LeasedJob>, StoreError> {
+    max: u32,
+) -> Result<Vec<LeasedJob>, StoreError> {
     let mut tx = pool.begin().await?;
     let now_ms = millis(now);
     // A running job whose lease ran out belongs to a worker that died: it is taken over.
-    let row = sqlx::query(
+    let rows = sqlx::query(
         "SELECT id, subject, attempts FROM jobs
          WHERE (state = 'queued' AND run_after <= $1) OR (state = 'running' AND lease_until < $1)
-         ORDER BY run_after LIMIT 1",
+         ORDER BY run_after LIMIT $2",
     )
     .bind(now_ms)
-    .fetch_optional(&mut *tx)
+    .bind(i64::from(max))
+    .fetch_all(&mut *tx)
     .await?;
-    let Some(row) = row else { return Ok(None) };
-    let id: String = row.try_get("id")?;
-    let subject: String = row.try_get("subject")?;
-    let attempts: i64 = row.try_get::<i64, _>("attempts")? + 1;
-    let token = uuid::Uuid::now_v7().to_string();
-    sqlx::query("UPDATE jobs SET state = 'running', attempts = $1, lease_token = $2, lease_until = $3 WHERE id = $4")
+    let mut leased = Vec::with_capacity(rows.len());
+    for row in rows {
+        let id: String = row.try_get("id")?;
+        let subject: String = row.try_get("subject")?;
+        let attempts: i64 = row.try_get::<i64, _>("attempts")? + 1;
+        let token = uuid::Uuid::now_v7().to_string();
+        sqlx::query(
+            "UPDATE jobs SET state = 'running', attempts = $1, lease_token = $2, lease_until = $3
+             WHERE id = $4",
+        )
         .bind(attempts)
         .bind(&token)
         .bind(now_ms + lease_ms)
         .bind(&id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("UPDATE submissions SET state = 'processing' WHERE id = $1 AND state = 'received'")
+        sqlx::query(
+            "UPDATE submissions SET state = 'processing' WHERE id = $1 AND state = 'received'",
+        )
         .bind(&subject)
         .execute(&mut *tx)
         .await?;
-    tx.commit().await?;
-    Ok(Some(LeasedJob {
-        id,
-        subject,
-        attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
-        token,
-    }))
+        leased.push(LeasedJob {
+            id,
+            subject,
+            attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+            token,
+        });
+    }
+    if !leased.is_empty() {
+        tx.commit().await?;
+    }
+    Ok(leased)
 }
 
 /// Marks the job done if the lease is still ours; otherwise the transaction must roll back.
@@ -136,23 +147,52 @@ async fn finish_job(
     }
 }
 
-pub(super) async fn accept(
+pub(super) async fn accept_many(
     pool: &SqlitePool,
-    job: &LeasedJob,
-    fonds: &FondsCode,
-    id: SubmissionId,
-    records: &[NewRecord],
+    batch: &[Acceptance],
+    at: OffsetDateTime,
+) -> Result<Vec<Result<(), StoreError>>, StoreError> {
+    // One transaction, one sync to disk, for the whole batch; each submission in its own
+    // savepoint, so one that fails (a duplicate that raced in) leaves the others to commit.
+    let mut tx = pool.begin().await?;
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for acceptance in batch {
+        let mut savepoint = sqlx::Connection::begin(&mut *tx).await?;
+        match accept_one(&mut savepoint, acceptance, at).await {
+            Ok(()) => {
+                savepoint.commit().await?;
+                outcomes.push(Ok(()));
+            }
+            Err(e) => {
+                savepoint.rollback().await?;
+                outcomes.push(Err(e));
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(outcomes)
+}
+
+async fn accept_one(
+    tx: &mut sqlx::Transaction<'_, Sqlite>,
+    acceptance: &Acceptance,
     at: OffsetDateTime,
 ) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
+    let Acceptance {
+        job,
+        fonds,
+        id,
+        records,
+    } = acceptance;
+    let (id, fonds) = (*id, fonds);
     let decided = codec::timestamp(at);
-    finish_job(&mut tx, job, &decided).await?;
+    finish_job(tx, job, &decided).await?;
     let received: String = sqlx::query_scalar("SELECT received_at FROM submissions WHERE id = $1")
         .bind(id.to_string())
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?;
     for record in records {
-        records::insert_record(&mut tx, fonds, id, record, &received).await?;
+        records::insert_record(tx, fonds, id, record, &received).await?;
     }
     sqlx::query(
         "UPDATE submissions SET state = 'accepted', decided_at = $1, record_count = $2 WHERE id = $3",
@@ -160,9 +200,9 @@ pub(super) async fn accept(
     .bind(&decided)
     .bind(i64::try_from(records.len()).unwrap_or(i64::MAX))
     .bind(id.to_string())
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
-    let client = submission_client(&mut tx, id).await?;
+    let client = submission_client(tx, id).await?;
     let data = serde_json::json!({
         "submission_id": id.to_string(),
         "fonds": fonds.as_str(),
@@ -174,8 +214,7 @@ pub(super) async fn accept(
             "archival_code": r.preset_code.as_ref().map(|p| p.code.to_string()),
         })).collect::<Vec<_>>(),
     });
-    webhooks::enqueue(&mut tx, client.as_deref(), "submission.accepted", data, at).await?;
-    tx.commit().await?;
+    webhooks::enqueue(tx, client.as_deref(), "submission.accepted", data, at).await?;
     Ok(())
 }
 

@@ -7,12 +7,13 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, bail};
-use fonds_core::{Archive, Settings};
-use fonds_domain::{ArchivalCodePattern, Fonds, RetentionScheme};
+use anyhow::bail;
 use sha2::Digest as _;
 
 use crate::cli::{Bench, BenchArgs};
+
+mod server;
+mod signed;
 
 /// File syncs one accepted voucher costs: two blobs (file and directory each) and the commit.
 const FSYNCS_PER_RECORD: f64 = 5.0;
@@ -25,6 +26,11 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             clients,
             file_size,
         } => ingest(records, clients, file_size).await,
+        Bench::Signed {
+            records,
+            clients,
+            file_size,
+        } => signed::run(records, clients, file_size).await,
     }
 }
 
@@ -76,28 +82,15 @@ async fn ingest(records: u32, clients: u32, file_size: usize) -> anyhow::Result<
     if records == 0 || clients == 0 {
         bail!("--records and --clients must be at least 1");
     }
-    let dir = tempfile::tempdir().context("cannot create a temporary data directory")?;
-    let archive = Archive::open_embedded(dir.path(), Settings::default()).await?;
-    archive
-        .ensure_fonds(&Fonds {
-            code: "B001".parse()?,
-            name: "基准测试".into(),
-            retention_scheme: RetentionScheme::Enterprise,
-            code_pattern: ArchivalCodePattern::dat94(),
-        })
-        .await?;
-    let token = archive.issue_token("bench").await?.secret;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let workers = archive.spawn_workers(2);
-    let server = tokio::spawn(fonds_http::serve(listener, archive, async {
-        let _ = stopped.await;
-    }));
-
+    let server = server::start().await?;
+    let (base, token, dir) = (
+        server.base.clone(),
+        server.token.clone(),
+        server.dir.path().to_owned(),
+    );
     println!(
         "fonds bench ingest: {records} vouchers × 2 files × {file_size} bytes, {clients} clients, data in {}",
-        dir.path().display()
+        dir.display()
     );
     let client = reqwest::Client::new();
     let next = Arc::new(std::sync::atomic::AtomicU32::new(0));
@@ -145,9 +138,6 @@ async fn ingest(records: u32, clients: u32, file_size: usize) -> anyhow::Result<
         latencies.extend(task.await??);
     }
     let wall = started.elapsed();
-    let _ = stop.send(());
-    let _ = server.await;
-    drop(workers);
 
     latencies.sort();
     let pct = |p: f64| latencies[((latencies.len() - 1) as f64 * p).round() as usize];
@@ -167,7 +157,7 @@ async fn ingest(records: u32, clients: u32, file_size: usize) -> anyhow::Result<
         ms(pct(1.0))
     );
 
-    let (sha_mbps, fsyncs) = machine_limits(dir.path(), file_size)?;
+    let (sha_mbps, fsyncs) = machine_limits(&dir, file_size)?;
     let ceiling = fsyncs / FSYNCS_PER_RECORD;
     println!();
     println!("machine     SHA-256 {sha_mbps:.0} MB/s over the same kind of bytes (one core)");
