@@ -301,3 +301,21 @@ async fn after_a_rotation_old_and_new_secrets_both_work_during_the_overlap() {
     assert_eq!(listed[0]["live_secret_versions"], json!([3]));
     assert!(listed[0].get("secret").is_none());
 }
+
+#[tokio::test]
+async fn an_oversized_signed_body_is_refused_while_streaming_and_nothing_is_kept() {
+    let app = common::spawn_app_with(fonds_core::Settings {
+        max_upload_bytes: 64 * 1024,
+        ..fonds_core::Settings::default()
+    })
+    .await;
+    let client = oa_client(&app).await;
+    let big = vec![7u8; 100 * 1024];
+    let manifest =
+        json!({"fonds": "Z001", "records": [common::voucher("记-0001", 4, &big, common::XML)]});
+    let parts: [(&str, &[u8]); 2] = [("v0001-main", &big), ("v0001-inv", common::XML)];
+    let response =
+        common::signing::signed_submit(&app, &client, &manifest, &parts, Tweak::default()).await;
+    assert_refused(&app, response, 413, "upload_too_large").await;
+    assert_eq!(app.stored_files(), (0, 0));
+}
