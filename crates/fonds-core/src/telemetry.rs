@@ -1,13 +1,6 @@
 //! The counters the application services keep, exported by the HTTP layer at `/metrics`.
 //! Names carry the `fonds_` prefix; label values come from closed sets (codes, outcomes).
 
-use crate::error::ErrorCode;
-
-/// A signed request was refused, by reason.
-pub(crate) fn signature_refused(code: ErrorCode) {
-    metrics::counter!("fonds_signature_refusals_total", "code" => code.as_str()).increment(1);
-}
-
 /// A submission was received, accepted or rejected.
 pub(crate) fn submission(outcome: &'static str) {
     metrics::counter!("fonds_submissions_total", "outcome" => outcome).increment(1);

@@ -40,6 +40,14 @@ impl SignedClient {
     /// # Errors
     /// `content_digest_mismatch` when the body differs or was not read to its end.
     pub fn verify_body(&self) -> Result<(), ApiError> {
+        let result = self.compare_body();
+        if let Err(error) = &result {
+            refused(error.0.code);
+        }
+        result
+    }
+
+    fn compare_body(&self) -> Result<(), ApiError> {
         let computed = self.computed.lock().ok().and_then(|c| *c);
         match computed {
             Some(actual) if actual == self.declared => Ok(()),
@@ -56,6 +64,11 @@ impl SignedClient {
             )),
         }
     }
+}
+
+/// Counts a refused signed request by its code (`fonds_signature_refusals_total`).
+fn refused(code: ErrorCode) {
+    metrics::counter!("fonds_signature_refusals_total", "code" => code.as_str()).increment(1);
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -76,7 +89,10 @@ pub(crate) async fn verify(
     };
     match check(&state, &client, request).await {
         Ok(request) => next.run(request).await,
-        Err(error) => error.into_response(),
+        Err(error) => {
+            refused(error.0.code);
+            error.into_response()
+        }
     }
 }
 

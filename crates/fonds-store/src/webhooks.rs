@@ -53,6 +53,9 @@ pub struct LeasedDelivery {
     pub payload: String,
     /// Attempts so far, this one included.
     pub attempts: u32,
+    /// Attempts since the retry window started (a replay starts a new one); the back-off grows
+    /// with these.
+    pub window_attempts: u32,
     /// When the retry window started (Unix ms).
     pub window_start_ms: i64,
 }

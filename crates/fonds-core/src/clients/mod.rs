@@ -220,11 +220,7 @@ impl Archive {
         &self,
         request: &SignedRequest<'_>,
     ) -> Result<ClientPrincipal, CoreError> {
-        let result = self.check_signed_request(request).await;
-        if let Err(e) = &result {
-            crate::telemetry::signature_refused(e.code);
-        }
-        result
+        self.check_signed_request(request).await
     }
 
     async fn check_signed_request(

@@ -135,7 +135,7 @@ impl Archive {
             .await?
         {
             return Err(invalid(format!(
-                "no dead letter `{delivery}`; list them with `fonds webhook deliveries --dead`"
+                "no dead letter `{delivery}`; list them with `fonds webhook deliveries --state dead`"
             )));
         }
         tracing::info!(delivery, "dead letter replayed");

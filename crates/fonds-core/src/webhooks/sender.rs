@@ -96,7 +96,7 @@ impl Archive {
                 i64::try_from(self.settings.webhook_give_up_after.as_millis()).unwrap_or(i64::MAX);
             let retry_at = millis(now)
                 + i64::try_from(
-                    backoff(self.settings.webhook_retry_base, delivery.attempts).as_millis(),
+                    backoff(self.settings.webhook_retry_base, delivery.window_attempts).as_millis(),
                 )
                 .unwrap_or(i64::MAX);
             if retry_at > delivery.window_start_ms.saturating_add(give_up_ms) {

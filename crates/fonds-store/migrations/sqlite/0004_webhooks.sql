@@ -18,7 +18,8 @@ CREATE TABLE webhook_deliveries (
     event           TEXT NOT NULL,
     payload         TEXT NOT NULL,            -- the JSON body, fixed at the time of the event
     state           TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'dead')),
-    attempts        INTEGER NOT NULL DEFAULT 0,
+    attempts        INTEGER NOT NULL DEFAULT 0,   -- every attempt, numbering webhook_attempts
+    window_attempts INTEGER NOT NULL DEFAULT 0,   -- attempts since the window (re)started
     next_attempt_at INTEGER NOT NULL,         -- Unix milliseconds
     window_start    INTEGER NOT NULL,         -- Unix ms; retries stop a set time after this
                                               -- (24 h by default) and the delivery is dead

@@ -18,14 +18,7 @@ pub(super) async fn insert(
 ) -> Result<(), StoreError> {
     let id = record.id.to_string();
     for key in &record.business_keys {
-        let holder: Option<String> = sqlx::query_scalar(
-            "SELECT record_id FROM business_keys WHERE fonds_code = $1 AND key_type = $2 AND key_value = $3",
-        )
-        .bind(fonds.as_str())
-        .bind(key.link_type.as_str())
-        .bind(key.value())
-        .fetch_optional(&mut **tx)
-        .await?;
+        let holder = holder_of(tx, fonds, key).await?;
         if let Some(holder) = holder {
             return Err(StoreError::BusinessKeyTaken(format!(
                 "{key} already names record {holder} in fonds {fonds}"
@@ -53,14 +46,7 @@ pub(super) async fn insert(
         .await?;
     }
     for link in &record.links {
-        let holder: Option<String> = sqlx::query_scalar(
-            "SELECT record_id FROM business_keys WHERE fonds_code = $1 AND key_type = $2 AND key_value = $3",
-        )
-        .bind(fonds.as_str())
-        .bind(link.link_type.as_str())
-        .bind(link.value())
-        .fetch_optional(&mut **tx)
-        .await?;
+        let holder = holder_of(tx, fonds, link).await?;
         sqlx::query(
             "INSERT INTO record_links (from_record, fonds_code, key_type, key_value, to_record,
                 created_at, resolved_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -76,6 +62,22 @@ pub(super) async fn insert(
         .await?;
     }
     Ok(())
+}
+
+/// The record a business key names in a fonds, if any.
+async fn holder_of(
+    tx: &mut sqlx::Transaction<'_, Sqlite>,
+    fonds: &FondsCode,
+    key: &BusinessKey,
+) -> Result<Option<String>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT record_id FROM business_keys WHERE fonds_code = $1 AND key_type = $2 AND key_value = $3",
+    )
+    .bind(fonds.as_str())
+    .bind(key.link_type.as_str())
+    .bind(key.value())
+    .fetch_optional(&mut **tx)
+    .await?)
 }
 
 fn key(row: &sqlx::sqlite::SqliteRow) -> Result<BusinessKey, StoreError> {

@@ -32,8 +32,7 @@ use crate::deep_links::{DeepLinkUse, NewDeepLink};
 use crate::error::StoreError;
 use crate::metadata::{
     ArchiveOutcome, ClientRow, Cursor, FileRow, ImportRowStatus, MetadataStore, NewClient,
-    NewSubmission, Page, RecordFilter, RecordRow, RecordVersion, SubmissionRow,
-    TokenRow,
+    NewSubmission, Page, RecordFilter, RecordRow, RecordVersion, SubmissionRow, TokenRow,
 };
 use crate::pipeline::{LeasedJob, ReceivedSubmission, ReceivedWork, SubmissionStatus};
 use crate::webhooks::{

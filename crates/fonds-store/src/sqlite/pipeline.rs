@@ -20,29 +20,20 @@ fn millis(at: OffsetDateTime) -> i64 {
 pub(super) async fn receive(pool: &SqlitePool, s: &ReceivedSubmission) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     let received = codec::timestamp(s.received_at);
-    let client = s.client.as_ref();
-    let inserted = sqlx::query(
-        "INSERT INTO submissions (id, fonds_code, source, received_at, record_count, client_id,
-            idempotency_key, body_sha256, state, manifest)
-         VALUES ($1, $2, $3, $4, 0, $5, $6, $7, 'received', $8)",
+    records::insert_submission_row(
+        &mut tx,
+        &records::SubmissionRowValues {
+            id: s.id,
+            fonds: &s.fonds,
+            source: &s.source,
+            received: &received,
+            record_count: 0,
+            client: s.client.as_ref(),
+            state: "received",
+            manifest: Some(&s.manifest),
+        },
     )
-    .bind(s.id.to_string())
-    .bind(s.fonds.as_str())
-    .bind(&s.source)
-    .bind(&received)
-    .bind(client.map(|c| c.id.as_str().to_owned()))
-    .bind(client.and_then(|c| c.idempotency_key.clone()))
-    .bind(client.map(|c| c.body_sha256.to_hex()))
-    .bind(&s.manifest)
-    .execute(&mut *tx)
-    .await;
-    match inserted {
-        Ok(_) => {}
-        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-            return Err(StoreError::IdempotencyKeyTaken);
-        }
-        Err(e) => return Err(e.into()),
-    }
+    .await?;
     for part in &s.parts {
         sqlx::query(
             "INSERT INTO submission_parts (submission_id, part, sha256, sm3, size, media_type)

@@ -14,35 +14,70 @@ pub(super) const RECORD_COLUMNS: &str =
     retention_due, awaiting_event, state, archival_code, archived_at, version, title, record_date,
     number, amount_fen, preparer, reviewer, attachment_count, remarks, created_at, submission_key";
 
+/// The values of a new row of `submissions`.
+pub(super) struct SubmissionRowValues<'a> {
+    pub id: SubmissionId,
+    pub fonds: &'a FondsCode,
+    pub source: &'a str,
+    pub received: &'a str,
+    pub record_count: usize,
+    pub client: Option<&'a crate::metadata::SubmittingClient>,
+    pub state: &'static str,
+    pub manifest: Option<&'a str>,
+}
+
+/// Inserts a submission row; a client's idempotency key used twice is
+/// [`StoreError::IdempotencyKeyTaken`].
+pub(super) async fn insert_submission_row(
+    tx: &mut sqlx::Transaction<'_, Sqlite>,
+    row: &SubmissionRowValues<'_>,
+) -> Result<(), StoreError> {
+    let inserted = sqlx::query(
+        "INSERT INTO submissions (id, fonds_code, source, received_at, record_count, client_id,
+            idempotency_key, body_sha256, state, manifest)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(row.id.to_string())
+    .bind(row.fonds.as_str())
+    .bind(row.source)
+    .bind(row.received)
+    .bind(i64::try_from(row.record_count).unwrap_or(i64::MAX))
+    .bind(row.client.map(|c| c.id.as_str().to_owned()))
+    .bind(row.client.and_then(|c| c.idempotency_key.clone()))
+    .bind(row.client.map(|c| c.body_sha256.to_hex()))
+    .bind(row.state)
+    .bind(row.manifest)
+    .execute(&mut **tx)
+    .await;
+    match inserted {
+        Ok(_) => Ok(()),
+        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+            Err(StoreError::IdempotencyKeyTaken)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub(super) async fn insert_submission(
     pool: &SqlitePool,
     submission: &NewSubmission,
 ) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     let received = codec::timestamp(submission.received_at);
-    let client = submission.client.as_ref();
-    let inserted = sqlx::query(
-        "INSERT INTO submissions (id, fonds_code, source, received_at, record_count, client_id,
-            idempotency_key, body_sha256)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    insert_submission_row(
+        &mut tx,
+        &SubmissionRowValues {
+            id: submission.id,
+            fonds: &submission.fonds,
+            source: &submission.source,
+            received: &received,
+            record_count: submission.records.len(),
+            client: submission.client.as_ref(),
+            state: "accepted",
+            manifest: None,
+        },
     )
-    .bind(submission.id.to_string())
-    .bind(submission.fonds.as_str())
-    .bind(&submission.source)
-    .bind(&received)
-    .bind(i64::try_from(submission.records.len()).unwrap_or(i64::MAX))
-    .bind(client.map(|c| c.id.as_str().to_owned()))
-    .bind(client.and_then(|c| c.idempotency_key.clone()))
-    .bind(client.map(|c| c.body_sha256.to_hex()))
-    .execute(&mut *tx)
-    .await;
-    match inserted {
-        Ok(_) => {}
-        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-            return Err(StoreError::IdempotencyKeyTaken);
-        }
-        Err(e) => return Err(e.into()),
-    }
+    .await?;
     for record in &submission.records {
         insert_record(&mut tx, &submission.fonds, submission.id, record, &received).await?;
     }

@@ -121,7 +121,8 @@ pub(super) async fn lease(
     let mut tx = pool.begin().await?;
     let now_ms = millis(now);
     let row = sqlx::query(
-        "SELECT d.id, d.endpoint_id, d.event, d.payload, d.attempts, d.window_start, e.client_id, e.url
+        "SELECT d.id, d.endpoint_id, d.event, d.payload, d.attempts, d.window_attempts, d.window_start,
+            e.client_id, e.url
          FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
          WHERE d.state = 'pending' AND d.next_attempt_at <= $1
            AND (d.lease_until IS NULL OR d.lease_until < $1)
@@ -133,12 +134,16 @@ pub(super) async fn lease(
     let Some(row) = row else { return Ok(None) };
     let id: String = row.try_get("id")?;
     let attempts: i64 = row.try_get::<i64, _>("attempts")? + 1;
-    sqlx::query("UPDATE webhook_deliveries SET attempts = $1, lease_until = $2 WHERE id = $3")
-        .bind(attempts)
-        .bind(now_ms + lease_ms)
-        .bind(&id)
-        .execute(&mut *tx)
-        .await?;
+    let window_attempts: i64 = row.try_get::<i64, _>("window_attempts")? + 1;
+    sqlx::query(
+        "UPDATE webhook_deliveries SET attempts = $1, window_attempts = window_attempts + 1,
+            lease_until = $2 WHERE id = $3",
+    )
+    .bind(attempts)
+    .bind(now_ms + lease_ms)
+    .bind(&id)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     let client: String = row.try_get("client_id")?;
     Ok(Some(LeasedDelivery {
@@ -149,6 +154,7 @@ pub(super) async fn lease(
         event: row.try_get("event")?,
         payload: row.try_get("payload")?,
         attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+        window_attempts: u32::try_from(window_attempts).unwrap_or(u32::MAX),
         window_start_ms: row.try_get("window_start")?,
     }))
 }
@@ -240,7 +246,7 @@ pub(super) async fn replay(
 ) -> Result<bool, StoreError> {
     let now_ms = millis(now);
     let done = sqlx::query(
-        "UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = $1, window_start = $1,
+        "UPDATE webhook_deliveries SET state = 'pending', window_attempts = 0, next_attempt_at = $1, window_start = $1,
             finished_at = NULL, lease_until = NULL WHERE id = $2 AND state = 'dead'",
     )
     .bind(now_ms)
