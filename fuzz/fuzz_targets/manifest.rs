@@ -1,6 +1,7 @@
 //! The submission manifest as a sender controls it: any bytes must either be refused by
-//! `Manifest::parse` or validated against a fonds' rules without a panic, and validation must
-//! report at least one problem or at least one record.
+//! `Manifest::parse` or validated against a fonds' rules without a panic, validation must
+//! report at least one problem or at least one record, and what the ingest pipeline derives from
+//! a valid record (its due date, its preset code's sequence) must not panic.
 
 #![no_main]
 
@@ -18,7 +19,10 @@ static FONDS: LazyLock<(Fonds, RetentionTable)> = LazyLock::new(|| {
         retention_scheme: RetentionScheme::Enterprise,
         code_pattern: ArchivalCodePattern::dat94(),
     };
-    (fonds, RetentionTable::statutory(RetentionScheme::Enterprise))
+    (
+        fonds,
+        RetentionTable::statutory(RetentionScheme::Enterprise),
+    )
 });
 
 fuzz_target!(|data: &[u8]| {
@@ -27,7 +31,17 @@ fuzz_target!(|data: &[u8]| {
     };
     let (fonds, table) = &*FONDS;
     match manifest.validate(fonds, table) {
-        Ok(records) => assert!(!records.is_empty(), "a valid manifest has records"),
+        Ok(records) => {
+            assert!(!records.is_empty(), "a valid manifest has records");
+            // What the ingest pipeline derives from a valid record must not panic either.
+            for record in records {
+                let class = record.classification;
+                let _ = class.retention.due(class.fiscal_year, None);
+                if let Some(code) = record.archival_code {
+                    let _ = fonds.code_pattern.sequence_key(code.parts());
+                }
+            }
+        }
         Err(errors) => assert!(!errors.is_empty(), "a refusal names a problem"),
     }
 });

@@ -1,5 +1,5 @@
 //! Outbound webhooks: client systems register endpoints for the events they want; each event is
-//! written to the outbox in the same transaction as the change it announces, and [`sender`]
+//! written to the outbox in the same transaction as the change it announces, and the sender
 //! delivers it, signed with the client's secret by the scheme of docs/integration.md, retrying
 //! with exponential back-off and jitter until the retry window closes, when it becomes a dead
 //! letter that an operator can replay.
