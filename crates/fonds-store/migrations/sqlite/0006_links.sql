@@ -25,3 +25,8 @@ CREATE TABLE record_links (
 ) STRICT;
 CREATE INDEX record_links_pending ON record_links (fonds_code, key_type, key_value);
 CREATE INDEX record_links_to ON record_links (to_record);
+
+-- Looking a voucher up by its number (the check at receipt and at write) is indexed for every
+-- kind; the unique index of version 1 covers only 记账凭证 and cannot serve a query whose kind
+-- is a parameter.
+CREATE INDEX records_number ON records (fonds_code, fiscal_year, period, number);

@@ -12,6 +12,7 @@ mod deep_links;
 mod links;
 mod pipeline;
 mod records;
+mod relaxed;
 mod tokens;
 mod webhooks;
 

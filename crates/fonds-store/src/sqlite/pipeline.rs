@@ -69,7 +69,19 @@ pub(super) async fn lease(
     lease_ms: i64,
     max: u32,
 ) -> Result<Vec<LeasedJob>, StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut relaxed = super::relaxed::Relaxed::acquire(pool).await?;
+    let leased = lease_on(relaxed.conn(), now, lease_ms, max).await;
+    relaxed.restore().await;
+    leased
+}
+
+async fn lease_on(
+    conn: &mut sqlx::SqliteConnection,
+    now: OffsetDateTime,
+    lease_ms: i64,
+    max: u32,
+) -> Result<Vec<LeasedJob>, StoreError> {
+    let mut tx = sqlx::Connection::begin(conn).await?;
     let now_ms = millis(now);
     // A running job whose lease ran out belongs to a worker that died: it is taken over.
     let rows = sqlx::query(
@@ -120,17 +132,15 @@ pub(super) async fn lease(
 async fn finish_job(
     tx: &mut sqlx::Transaction<'_, Sqlite>,
     job: &LeasedJob,
-    at: &str,
 ) -> Result<(), StoreError> {
-    let done = sqlx::query(
-        "UPDATE jobs SET state = 'done', finished_at = $1, lease_token = NULL
-         WHERE id = $2 AND lease_token = $3 AND state = 'running'",
-    )
-    .bind(at)
-    .bind(&job.id)
-    .bind(&job.token)
-    .execute(&mut **tx)
-    .await?;
+    // A finished job is deleted: the submission row keeps the outcome, and the queue stays as
+    // small as the work still to do, so leasing never scans history.
+    let done =
+        sqlx::query("DELETE FROM jobs WHERE id = $1 AND lease_token = $2 AND state = 'running'")
+            .bind(&job.id)
+            .bind(&job.token)
+            .execute(&mut **tx)
+            .await?;
     if done.rows_affected() == 1 {
         Ok(())
     } else {
@@ -177,7 +187,7 @@ async fn accept_one(
     } = acceptance;
     let (id, fonds) = (*id, fonds);
     let decided = codec::timestamp(at);
-    finish_job(tx, job, &decided).await?;
+    finish_job(tx, job).await?;
     let received: String = sqlx::query_scalar("SELECT received_at FROM submissions WHERE id = $1")
         .bind(id.to_string())
         .fetch_one(&mut **tx)
@@ -218,7 +228,7 @@ pub(super) async fn reject(
 ) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     let decided = codec::timestamp(at);
-    finish_job(&mut tx, job, &decided).await?;
+    finish_job(&mut tx, job).await?;
     sqlx::query(
         "UPDATE submissions SET state = 'rejected', decided_at = $1, reasons = $2 WHERE id = $3",
     )

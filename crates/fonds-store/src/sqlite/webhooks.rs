@@ -118,7 +118,19 @@ pub(super) async fn lease(
     now: OffsetDateTime,
     lease_ms: i64,
 ) -> Result<Option<LeasedDelivery>, StoreError> {
-    let mut tx = pool.begin().await?;
+    // A lost lease only runs out: no need to wait for the disk.
+    let mut relaxed = super::relaxed::Relaxed::acquire(pool).await?;
+    let leased = lease_on(relaxed.conn(), now, lease_ms).await;
+    relaxed.restore().await;
+    leased
+}
+
+async fn lease_on(
+    conn: &mut sqlx::SqliteConnection,
+    now: OffsetDateTime,
+    lease_ms: i64,
+) -> Result<Option<LeasedDelivery>, StoreError> {
+    let mut tx = sqlx::Connection::begin(conn).await?;
     let now_ms = millis(now);
     let row = sqlx::query(
         "SELECT d.id, d.endpoint_id, d.event, d.payload, d.attempts, d.window_attempts, d.window_start,
@@ -166,7 +178,22 @@ pub(super) async fn record_attempt(
     next: NextStep,
     at: OffsetDateTime,
 ) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
+    // Losing an outcome in a power cut means the delivery is made again: receivers deduplicate
+    // by X-Fonds-Delivery, so the attempt log need not wait for the disk.
+    let mut relaxed = super::relaxed::Relaxed::acquire(pool).await?;
+    let recorded = record_attempt_on(relaxed.conn(), delivery, outcome, next, at).await;
+    relaxed.restore().await;
+    recorded
+}
+
+async fn record_attempt_on(
+    conn: &mut sqlx::SqliteConnection,
+    delivery: &LeasedDelivery,
+    outcome: &AttemptOutcome,
+    next: NextStep,
+    at: OffsetDateTime,
+) -> Result<(), StoreError> {
+    let mut tx = sqlx::Connection::begin(conn).await?;
     let when = codec::timestamp(at);
     sqlx::query(
         "INSERT INTO webhook_attempts (delivery_id, attempt, at, status, error, duration_ms)
