@@ -57,8 +57,23 @@ pub async fn run(records: u32, clients: u32, file_size: usize) -> anyhow::Result
     println!(
         "fonds bench signed: {records} vouchers × 2 files × {file_size} bytes, {clients} clients, per run"
     );
-    let token = load(Auth::Token, records, clients, file_size).await?;
-    let signed = load(Auth::Signed, records, clients, file_size).await?;
+    // The disk of a shared machine varies from minute to minute: the two kinds of run alternate,
+    // twice each, and the better of each pair is compared.
+    let mut token = Vec::new();
+    let mut signed = Vec::new();
+    for _ in 0..2 {
+        token.push(load(Auth::Token, false, records, clients, file_size).await?);
+        signed.push(load(Auth::Signed, false, records, clients, file_size).await?);
+    }
+    let best = |runs: Vec<RunFigures>| {
+        runs.into_iter()
+            .max_by(|a, b| a.rate.total_cmp(&b.rate))
+            .ok_or_else(|| anyhow::anyhow!("no run"))
+    };
+    let (token, signed) = (best(token)?, best(signed)?);
+    // Webhooks are measured in a run of their own: the sender competes for the disk, and the
+    // token run, which causes no webhooks, would not carry that load.
+    let _ = load(Auth::Signed, true, records, clients, file_size).await?;
     println!();
     println!(
         "bearer token   {:.0} records/s, p50 {:.1} ms, p99 {:.1} ms",
@@ -82,6 +97,7 @@ pub async fn run(records: u32, clients: u32, file_size: usize) -> anyhow::Result
 
 async fn load(
     auth: Auth,
+    webhooks: bool,
     records: u32,
     clients: u32,
     file_size: usize,
@@ -101,14 +117,16 @@ async fn load(
                     algorithm: SigningAlgorithm::HmacSha256,
                 })
                 .await?;
-            server
-                .archive
-                .add_webhook(
-                    &issued.id,
-                    &receiver.url,
-                    &["submission.accepted".to_owned()],
-                )
-                .await?;
+            if webhooks {
+                server
+                    .archive
+                    .add_webhook(
+                        &issued.id,
+                        &receiver.url,
+                        &["submission.accepted".to_owned()],
+                    )
+                    .await?;
+            }
             credentials.push((issued.id.to_string(), issued.secret));
         }
     }
@@ -192,16 +210,16 @@ async fn load(
         p50: pct(0.5),
         p99: pct(0.99),
     };
-    let label = if auth == Auth::Signed {
-        "signed"
-    } else {
-        "token"
+    let label = match (auth, webhooks) {
+        (Auth::Token, _) => "token",
+        (Auth::Signed, false) => "signed",
+        (Auth::Signed, true) => "signed + webhooks",
     };
     println!(
         "  {label:<6} run: {records} records in {:.2} s",
         wall.as_secs_f64()
     );
-    if auth == Auth::Signed {
+    if webhooks {
         let delivered = receiver
             .wait_for(u64::from(records), Duration::from_secs(600))
             .await;
