@@ -16,9 +16,10 @@ pub const FAILURE_PERIOD: Duration = Duration::from_secs(60);
 
 /// Nonces and failure counts, shared by all requests of the process.
 ///
-/// LIMITATION: both live in memory, so a restart forgets them. A nonce replayed after a restart
-/// within the window is still caught for submissions by the database (a submission's nonce is
-/// unique per client); cluster mode will move this state into the database.
+/// LIMITATION: both live in memory, so a restart forgets them: a request captured before a
+/// restart can be replayed within its 300-second window after it (a replayed submission is
+/// then refused only if its voucher or idempotency key is already there). Cluster mode needs
+/// this state in the database anyway, shared by every node.
 #[derive(Debug, Default)]
 pub struct Guard {
     nonces: Mutex<HashMap<(String, String), Instant>>,

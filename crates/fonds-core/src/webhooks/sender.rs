@@ -18,6 +18,9 @@ const LEASE_MS: i64 = 60_000;
 const IDLE_POLL: Duration = Duration::from_millis(500);
 
 /// The running sender; it stops when dropped.
+///
+/// LIMITATION: one sender makes one delivery at a time, so a slow endpoint (up to the timeout,
+/// 10 s) delays every other client's deliveries; per-endpoint concurrency comes with need.
 #[derive(Debug)]
 pub struct WebhookSender {
     handle: JoinHandle<()>,
