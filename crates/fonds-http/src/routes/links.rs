@@ -2,7 +2,6 @@
 //! whether its declared attachment count is met.
 
 use axum::extract::{Path, State};
-use fonds_core::ErrorCode;
 use fonds_core::links::LinkGraph;
 use fonds_domain::BusinessKey;
 use serde::Serialize;
@@ -137,12 +136,7 @@ pub(crate) async fn show(
     _: Authenticated,
     Path(id): Path<String>,
 ) -> Result<axum::Json<Links>, ApiError> {
-    let id = id.parse().map_err(|_| {
-        ApiError::new(
-            ErrorCode::RecordNotFound,
-            format!("record {id} does not exist"),
-        )
-    })?;
+    let id = super::records::record_id(&id)?;
     let graph = state.archive.record_links(id).await?;
     Ok(axum::Json(Links::from(&graph)))
 }

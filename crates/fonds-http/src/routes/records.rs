@@ -88,7 +88,7 @@ impl ListQuery {
     }
 }
 
-fn record_id(raw: &str) -> Result<RecordId, ApiError> {
+pub(crate) fn record_id(raw: &str) -> Result<RecordId, ApiError> {
     // A malformed id names no record: answer as for any record that does not exist.
     raw.parse().map_err(|_| {
         ApiError::new(
