@@ -73,6 +73,9 @@ pub enum StoreError {
     /// Another worker took the job over (this worker's lease ran out); nothing was written.
     #[error("the lease on job {0} was lost; another worker owns it now")]
     LeaseLost(String),
+    /// The group commit of receipts failed as a whole; nothing of the group was kept.
+    #[error("storing the receipt failed: {0}")]
+    GroupCommit(String),
     /// A client already used this idempotency key.
     #[error("idempotency key already used by this client")]
     IdempotencyKeyTaken,

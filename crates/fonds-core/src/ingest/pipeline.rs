@@ -24,9 +24,10 @@ const LEASE: Duration = Duration::from_secs(120);
 const MAX_ATTEMPTS: u32 = 8;
 /// The most jobs a worker takes at once; their records commit together.
 ///
-/// LIMITATION: with receipts and jobs sharing the one SQLite writer, ingest measured 211
-/// records/s accepted (`fonds bench ingest`, 4 clients) against 400/s when submissions were
-/// written synchronously; grouping concurrent receipts into one commit is the next step.
+/// LIMITATION: receipts (group-committed) and jobs share the one SQLite writer; ingest measured
+/// 264 records/s accepted (`fonds bench ingest`, 4 clients, ratio 0.47 to the disk's fsync
+/// rate) against 400/s (0.52) when submissions were written synchronously and the disk was
+/// faster. Fewer statements per record (multi-row inserts) is the next step.
 const BATCH: u32 = 32;
 /// How long an idle worker sleeps when nothing wakes it.
 const IDLE_POLL: Duration = Duration::from_secs(1);

@@ -73,13 +73,13 @@ impl Archive {
         // LIMITATION: a submission refused after this point (a duplicate that appeared
         // concurrently) leaves its newly committed blobs unreferenced. They are never served, but
         // nothing collects them yet; the sweep belongs with the scheduled fixity and backup jobs.
-        let mut stored = BTreeMap::new();
-        for (part, blob) in staged {
+        // The files are committed side by side: each waits for its own syncs to disk.
+        let commits = staged.into_iter().map(|(part, blob)| async move {
             let media_type = fonds_formats::sniff::identify(blob.head())
                 .media_type
                 .to_owned();
             let digests = self.blobs.commit(blob).await?;
-            stored.insert(
+            Ok::<_, CoreError>((
                 part.clone(),
                 ReceivedPart {
                     part,
@@ -88,8 +88,12 @@ impl Archive {
                     size: digests.size,
                     media_type,
                 },
-            );
-        }
+            ))
+        });
+        let stored: BTreeMap<_, _> = futures_util::future::try_join_all(commits)
+            .await?
+            .into_iter()
+            .collect();
         Ok(Prepared {
             fonds,
             records,

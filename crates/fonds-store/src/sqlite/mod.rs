@@ -9,6 +9,7 @@ mod archive;
 mod clients;
 mod codec;
 mod deep_links;
+mod group_commit;
 mod links;
 mod pipeline;
 mod records;
@@ -79,6 +80,7 @@ const MIGRATIONS: [(i64, &str, &str); 6] = [
 pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
+    receipts: group_commit::Receipts,
 }
 
 impl SqliteStore {
@@ -117,7 +119,12 @@ impl SqliteStore {
             .max_connections(4)
             .connect_with(options.read_only(true))
             .await?;
-        Ok(Self { writer, reader })
+        let receipts = group_commit::Receipts::start(writer.clone());
+        Ok(Self {
+            writer,
+            reader,
+            receipts,
+        })
     }
 
     /// Closes both pools, waiting for running statements.
@@ -265,7 +272,7 @@ impl MetadataStore for SqliteStore {
     }
 
     async fn receive_submission(&self, submission: &ReceivedSubmission) -> Result<(), StoreError> {
-        pipeline::receive(&self.writer, submission).await
+        self.receipts.receive(submission.clone()).await
     }
 
     async fn lease_jobs(

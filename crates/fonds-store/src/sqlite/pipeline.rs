@@ -17,11 +17,14 @@ fn millis(at: OffsetDateTime) -> i64 {
     i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }
 
-pub(super) async fn receive(pool: &SqlitePool, s: &ReceivedSubmission) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
+/// Writes one received submission, its parts and its job, inside the caller's transaction.
+pub(super) async fn receive_on(
+    tx: &mut sqlx::Transaction<'_, Sqlite>,
+    s: &ReceivedSubmission,
+) -> Result<(), StoreError> {
     let received = codec::timestamp(s.received_at);
     records::insert_submission_row(
-        &mut tx,
+        tx,
         &records::SubmissionRowValues {
             id: s.id,
             fonds: &s.fonds,
@@ -45,7 +48,7 @@ pub(super) async fn receive(pool: &SqlitePool, s: &ReceivedSubmission) -> Result
         .bind(part.sm3.to_hex())
         .bind(i64::try_from(part.size).unwrap_or(i64::MAX))
         .bind(&part.media_type)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     }
     sqlx::query(
@@ -57,9 +60,8 @@ pub(super) async fn receive(pool: &SqlitePool, s: &ReceivedSubmission) -> Result
     .bind(s.id.to_string())
     .bind(millis(s.received_at))
     .bind(&received)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
