@@ -300,3 +300,21 @@ async fn an_upload_over_the_configured_limit_is_refused_while_streaming() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn two_records_of_one_submission_with_the_same_voucher_number_are_refused_at_once() {
+    let app = spawn_app().await;
+    let first = voucher("记-0001", 1, PDF, XML);
+    let mut second = voucher("记-0001", 1, PDF, XML);
+    second["files"][0]["part"] = json!("other-main");
+    second["files"][1]["part"] = json!("other-inv");
+    let manifest = json!({"fonds": "Z001", "records": [first, second]});
+    let parts = [
+        ("v0001-main", PDF),
+        ("v0001-inv", XML),
+        ("other-main", PDF),
+        ("other-inv", XML),
+    ];
+    let problem = refused(&app, manifest, &parts, 409, "record_duplicate").await;
+    assert_eq!(problem["errors"][0]["pointer"], "/records/1/voucher_number");
+}

@@ -55,6 +55,7 @@ impl Manifest {
                 valid.push(record);
             }
         }
+        check_unique_within(&valid, &mut errors);
         if errors.is_empty() {
             Ok(valid)
         } else {
@@ -90,6 +91,43 @@ fn parse_opt<T, E: std::fmt::Display>(
 fn parse_date(text: &str) -> Result<Date, String> {
     Date::parse(text, format_description!("[year]-[month]-[day]"))
         .map_err(|_| format!("`{text}` is not a date: write YYYY-MM-DD"))
+}
+
+/// Two records of one submission cannot share a voucher number in a period or a business key:
+/// the archive would refuse the second anyway, and saying so at once names both places.
+fn check_unique_within(records: &[ValidRecord], errors: &mut Vec<FieldError>) {
+    let mut numbers = std::collections::BTreeMap::new();
+    let mut keys = std::collections::BTreeMap::new();
+    for (i, r) in records.iter().enumerate() {
+        let class = &r.classification;
+        if let Some(number) = &r.description.number {
+            let identity = (
+                class.kind,
+                class.fiscal_year,
+                class.period,
+                number.as_str().to_owned(),
+            );
+            if let Some(first) = numbers.insert(identity, i) {
+                errors.push(field(
+                    &format!("/records/{i}/voucher_number"),
+                    ErrorCode::RecordDuplicate,
+                    format!(
+                        "{} {number} is also record {first} of this submission",
+                        class.kind.name_zh()
+                    ),
+                ));
+            }
+        }
+        for key in &r.business_keys {
+            if let Some(first) = keys.insert(key.clone(), i) {
+                errors.push(field(
+                    &format!("/records/{i}/business_keys"),
+                    ErrorCode::BusinessKeyTaken,
+                    format!("{key} also names record {first} of this submission"),
+                ));
+            }
+        }
+    }
 }
 
 fn validate_record(
