@@ -8,6 +8,7 @@
 //! later) but never a row pointing at nothing.
 
 mod blob;
+mod clients;
 mod deep_links;
 mod error;
 mod metadata;
