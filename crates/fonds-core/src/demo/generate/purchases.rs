@@ -104,7 +104,7 @@ pub(super) fn travel(desk: &mut Desk<'_>) -> Draft {
     };
     let lines = expense_lines(expense, allowance, &invoices, acct::BANK);
     let total = lines.iter().map(|l| l.credit).sum();
-    let summary = format!("报销{}{}出差差旅费", employee.name, trip.city);
+    let summary = format!("报销{}{}差旅费", employee.name, trip.city);
     let reason = format!(
         "赴{}出差（客户现场支持与商务洽谈），共 {} 天",
         trip.city,
