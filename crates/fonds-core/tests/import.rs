@@ -6,10 +6,13 @@
     reason = "a test fails loudly at the first broken step"
 )]
 
+mod common;
+
+use common::archive_with_fonds;
 use std::path::Path;
 
-use fonds_core::{Archive, RecordFilter, Settings};
-use fonds_domain::{ArchivalCodePattern, Fonds, RecordKind, RetentionScheme};
+use fonds_core::RecordFilter;
+use fonds_domain::RecordKind;
 use fonds_formats::register::{RegisterRow, write_register};
 use time::macros::date;
 
@@ -44,22 +47,6 @@ fn write_folder(dir: &Path, rows: &[RegisterRow]) {
     }
     let file = std::fs::File::create(dir.join("register.csv")).expect("register");
     write_register(file, rows).expect("write register");
-}
-
-async fn archive_with_fonds(data: &Path) -> Archive {
-    let archive = Archive::open_embedded(data, Settings::default())
-        .await
-        .expect("open");
-    archive
-        .ensure_fonds(&Fonds {
-            code: "Z001".parse().expect("fonds"),
-            name: "测试".into(),
-            retention_scheme: RetentionScheme::Enterprise,
-            code_pattern: ArchivalCodePattern::dat94(),
-        })
-        .await
-        .expect("fonds");
-    archive
 }
 
 #[tokio::test]

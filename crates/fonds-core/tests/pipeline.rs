@@ -6,29 +6,15 @@
     reason = "a test fails loudly at the first broken step"
 )]
 
+mod common;
+
+use common::archive_with_fonds;
 use std::time::Duration;
 
 use bytes::Bytes;
-use fonds_core::{Archive, Origin, Settings, StagedPart, SubmissionState};
-use fonds_domain::{ArchivalCodePattern, Fonds, RetentionScheme};
+use fonds_core::{Archive, Origin, StagedPart, SubmissionState};
 use serde_json::json;
 use sha2::Digest as _;
-
-async fn archive(data: &std::path::Path) -> Archive {
-    let archive = Archive::open_embedded(data, Settings::default())
-        .await
-        .expect("open");
-    archive
-        .ensure_fonds(&Fonds {
-            code: "Z001".parse().expect("fonds"),
-            name: "测试".into(),
-            retention_scheme: RetentionScheme::Enterprise,
-            code_pattern: ArchivalCodePattern::dat94(),
-        })
-        .await
-        .expect("fonds");
-    archive
-}
 
 async fn submit_voucher(
     archive: &Archive,
@@ -63,7 +49,7 @@ async fn submit_voucher(
 async fn of_two_received_submissions_of_one_voucher_the_pipeline_accepts_one_and_rejects_the_other()
 {
     let data = tempfile::tempdir().expect("data");
-    let archive = archive(data.path()).await;
+    let archive = archive_with_fonds(data.path()).await;
     // No workers run yet: both pass the check at receipt, as two racing requests would.
     let first = submit_voucher(&archive, "记-0042", b"%PDF-1.7 first").await;
     let second = submit_voucher(&archive, "记-0042", b"%PDF-1.7 second").await;
@@ -100,7 +86,7 @@ async fn of_two_received_submissions_of_one_voucher_the_pipeline_accepts_one_and
 #[tokio::test]
 async fn a_waiting_caller_is_answered_as_soon_as_a_worker_decides() {
     let data = tempfile::tempdir().expect("data");
-    let archive = archive(data.path()).await;
+    let archive = archive_with_fonds(data.path()).await;
     let receipt = submit_voucher(&archive, "记-0001", b"%PDF-1.7 waited").await;
     let _workers = archive.spawn_workers(1);
     let decided = archive
@@ -115,7 +101,7 @@ async fn a_waiting_caller_is_answered_as_soon_as_a_worker_decides() {
 async fn jobs_interrupted_by_a_crash_are_requeued_at_start_up() {
     use fonds_store::MetadataStore as _;
     let data = tempfile::tempdir().expect("data");
-    let archive = archive(data.path()).await;
+    let archive = archive_with_fonds(data.path()).await;
     let receipt = submit_voucher(&archive, "记-0001", b"%PDF-1.7 interrupted").await;
     // A worker of an earlier run leased the job and died: its lease would hold for minutes.
     let store = fonds_store::SqliteStore::open(&data.path().join("fonds.sqlite"))
@@ -147,7 +133,7 @@ async fn jobs_interrupted_by_a_crash_are_requeued_at_start_up() {
 async fn a_worker_whose_lease_was_taken_over_cannot_complete_the_job() {
     use fonds_store::{MetadataStore as _, StoreError};
     let data = tempfile::tempdir().expect("data");
-    let archive = archive(data.path()).await;
+    let archive = archive_with_fonds(data.path()).await;
     let receipt = submit_voucher(&archive, "记-0001", b"%PDF-1.7 contested").await;
     let store = fonds_store::SqliteStore::open(&data.path().join("fonds.sqlite"))
         .await
