@@ -8,8 +8,12 @@
 //! reports, 数电票 XML for demonstration data) byte for byte deterministically, so the same input
 //! always yields the same digest.
 
+pub mod bank;
 pub mod einvoice;
+pub mod identify;
+pub mod invoice;
 pub mod manifest;
+pub mod ofd;
 pub mod pdf;
 pub mod register;
 pub mod sniff;

@@ -1,0 +1,1 @@
+//! Format identification from content. (Being written.)

@@ -1,0 +1,1 @@
+//! OFD (GB/T 33190) packages. (Being written.)
