@@ -16,6 +16,7 @@ mod ingest;
 pub mod links;
 pub mod manifest;
 mod queries;
+pub mod scan;
 mod settings;
 mod telemetry;
 mod verify;

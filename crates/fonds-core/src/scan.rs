@@ -1,0 +1,1 @@
+//! Virus scanning through ClamAV's clamd. (Being written.)
