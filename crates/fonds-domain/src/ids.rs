@@ -83,6 +83,11 @@ typed_id!(
     SubmissionId,
     "submission id"
 );
+typed_id!(
+    /// One run of the four-properties check (四性检测) over some records.
+    CheckRunId,
+    "check run id"
+);
 
 #[cfg(test)]
 mod tests {

@@ -67,7 +67,9 @@ fn digits(s: &str, lengths: &[usize]) -> bool {
 
 fn ticket_part(s: &str) -> bool {
     (1..=64).contains(&s.chars().count())
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control() || c == ':')
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == ':')
 }
 
 impl InvoiceKey {

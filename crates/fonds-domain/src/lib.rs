@@ -8,6 +8,7 @@
 //! layers above only ever move them around.
 
 mod archival_code;
+mod check;
 mod client;
 mod digest;
 mod error_code;
@@ -27,12 +28,15 @@ mod voucher;
 pub use archival_code::{
     ArchivalCode, ArchivalCodeError, ArchivalCodeParts, ArchivalCodePattern, PatternError,
 };
+pub use check::{
+    CheckItem, CheckItemSpec, Occasion, Outcome, Property, Severity, Stage, UnknownCheckValue,
+};
 pub use client::{ClientId, ClientIdError, SigningAlgorithm};
 pub use digest::{DigestError, Sha256Digest, Sm3Digest};
 pub use error_code::{ErrorCode, ErrorKind, FieldError};
 pub use file_role::{FileRole, UnknownFileRole};
 pub use fonds::{Fonds, FondsCode, FondsCodeError};
-pub use ids::{FileId, IdError, RecordId, SubmissionId};
+pub use ids::{CheckRunId, FileId, IdError, RecordId, SubmissionId};
 pub use invoice_key::{InvoiceKey, InvoiceKeyError};
 pub use kind::{Category, RecordKind, UnknownRecordKind};
 pub use lifecycle::{LifecycleState, TransitionError, UnknownLifecycleState};
