@@ -70,6 +70,9 @@ pub enum StoreError {
     /// The archival code is used by another record of the fonds.
     #[error("{0}")]
     ArchivalCodeTaken(String),
+    /// An invoice booked already, under the reject policy; the text names the first booking.
+    #[error("{0}")]
+    InvoiceBooked(String),
     /// Another worker took the job over (this worker's lease ran out); nothing was written.
     #[error("the lease on job {0} was lost; another worker owns it now")]
     LeaseLost(String),

@@ -8,6 +8,7 @@
 //! later) but never a row pointing at nothing.
 
 mod blob;
+mod checks;
 mod clients;
 mod deep_links;
 mod error;
@@ -18,6 +19,10 @@ mod webhooks;
 
 pub use blob::{
     BlobDigests, BlobRange, BlobReader, BlobStore, DualHasher, LocalBlobStore, StagedBlob, Stager,
+};
+pub use checks::{
+    CheckResultRow, CheckRunRow, InvoiceBookingRow, NewCheckResult, NewCheckRun, NewInvoiceBooking,
+    ReusePolicy,
 };
 pub use deep_links::{DeepLinkUse, NewDeepLink};
 pub use error::{BlobError, StoreError};

@@ -5,13 +5,14 @@
 
 use async_trait::async_trait;
 use fonds_domain::{
-    ArchivalCode, ArchivalCodePattern, BusinessKey, Classification, ClientId, FileId, FileRole,
-    Fonds, FondsCode, LifecycleState, Money, RecordDescription, RecordId, RecordKind, RetentionDue,
+    ArchivalCode, ArchivalCodePattern, BusinessKey, CheckItem, CheckRunId, Classification, ClientId, FileId, FileRole,
+    Fonds, FondsCode, InvoiceKey, LifecycleState, Money, RecordDescription, RecordId, RecordKind, RetentionDue,
     Sha256Digest, Sm3Digest, SubmissionId, VoucherEntry,
 };
 use time::{Date, OffsetDateTime};
 
 pub use crate::clients::{ClientRow, ClientSecret, NewClient, SubmissionRow, SubmittingClient};
+use crate::checks::{CheckResultRow, CheckRunRow, InvoiceBookingRow, NewCheckRun};
 use crate::deep_links::{DeepLinkUse, NewDeepLink};
 use crate::error::StoreError;
 use crate::pipeline::{Acceptance, LeasedJob, ReceivedSubmission, ReceivedWork, SubmissionStatus};
@@ -373,20 +374,70 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
             fonds: fonds.clone(),
             id,
             records: records.to_vec(),
+            checks: None,
+            invoices: Vec::new(),
         };
         self.accept_submissions(&[acceptance], at)
             .await?
             .pop()
             .unwrap_or(Err(StoreError::LeaseLost(job.id.clone())))
     }
-    /// Records a rejection (reasons as JSON) and finishes its job, only while the lease is held.
+    /// Records a rejection (reasons as JSON) and the check run that led to it, if any, and
+    /// finishes its job, only while the lease is held.
     async fn reject_submission(
         &self,
         job: &LeasedJob,
         id: SubmissionId,
         reasons: &str,
+        checks: Option<&NewCheckRun>,
         at: OffsetDateTime,
     ) -> Result<(), StoreError>;
+    /// Stores a check run and its results.
+    async fn insert_check_run(&self, run: &NewCheckRun) -> Result<(), StoreError>;
+    /// A check run and its results.
+    async fn check_run(
+        &self,
+        id: CheckRunId,
+    ) -> Result<Option<(CheckRunRow, Vec<CheckResultRow>)>, StoreError>;
+    /// The check runs that covered a record, newest first.
+    async fn check_runs_of_record(&self, id: RecordId) -> Result<Vec<CheckRunRow>, StoreError>;
+    /// The check runs of a submission, newest first.
+    async fn check_runs_of_submission(
+        &self,
+        id: SubmissionId,
+    ) -> Result<Vec<CheckRunRow>, StoreError>;
+    /// Archived records not checked at the preservation stage since `before`, longest unchecked
+    /// first.
+    async fn records_due_for_preservation_check(
+        &self,
+        before: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<RecordId>, StoreError>;
+    /// The check items switched on or off for a fonds (items not listed run).
+    async fn check_switches(&self, fonds: &FondsCode) -> Result<Vec<(CheckItem, bool)>, StoreError>;
+    /// Switches a check item on or off for a fonds.
+    async fn set_check_switch(
+        &self,
+        fonds: &FondsCode,
+        item: CheckItem,
+        enabled: bool,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+    /// The register's entry for an invoice.
+    async fn invoice_booking(&self, key: &InvoiceKey)
+    -> Result<Option<InvoiceBookingRow>, StoreError>;
+    /// The invoices booked to a record, or booked again by it under the flag policy.
+    async fn invoice_bookings_of_record(
+        &self,
+        id: RecordId,
+    ) -> Result<Vec<InvoiceBookingRow>, StoreError>;
+    /// The voucher numbers of the 记账凭证 of one period of a fonds.
+    async fn period_voucher_numbers(
+        &self,
+        fonds: &FondsCode,
+        fiscal_year: i32,
+        period: Option<u8>,
+    ) -> Result<Vec<(RecordId, String)>, StoreError>;
     /// Gives a job back to the queue, to run again after `run_after`.
     async fn retry_job(
         &self,

@@ -138,6 +138,10 @@ pub struct Acceptance {
     pub id: SubmissionId,
     /// Its records.
     pub records: Vec<crate::metadata::NewRecord>,
+    /// The four-properties check run at submission, stored with the records.
+    pub checks: Option<crate::checks::NewCheckRun>,
+    /// The invoices the records book, entered in the register with them.
+    pub invoices: Vec<crate::checks::NewInvoiceBooking>,
 }
 
 /// A job leased by a worker.

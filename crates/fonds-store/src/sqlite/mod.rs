@@ -6,6 +6,7 @@
 //! survives a crash or a power loss.
 
 mod archive;
+mod checks;
 mod clients;
 mod codec;
 mod deep_links;
@@ -22,7 +23,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use fonds_domain::{
-    ArchivalCodePattern, ClientId, FileId, Fonds, FondsCode, RecordDescription, RecordId,
+    ArchivalCodePattern, CheckItem, CheckRunId, ClientId, InvoiceKey, FileId, Fonds, FondsCode, RecordDescription, RecordId,
     RecordKind, Sha256Digest, SubmissionId, VoucherEntry,
 };
 use sqlx::SqlitePool;
@@ -30,6 +31,7 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use time::OffsetDateTime;
 
+use crate::checks::{CheckResultRow, CheckRunRow, InvoiceBookingRow, NewCheckRun};
 use crate::deep_links::{DeepLinkUse, NewDeepLink};
 use crate::error::StoreError;
 use crate::metadata::{
@@ -42,7 +44,7 @@ use crate::webhooks::{
 };
 
 /// The migrations, embedded in the binary in version order.
-const MIGRATIONS: [(i64, &str, &str); 6] = [
+const MIGRATIONS: [(i64, &str, &str); 7] = [
     (
         1,
         "archive",
@@ -72,6 +74,11 @@ const MIGRATIONS: [(i64, &str, &str); 6] = [
         6,
         "links",
         include_str!("../../migrations/sqlite/0006_links.sql"),
+    ),
+    (
+        7,
+        "checks",
+        include_str!("../../migrations/sqlite/0007_checks.sql"),
     ),
 ];
 
@@ -311,9 +318,77 @@ impl MetadataStore for SqliteStore {
         job: &LeasedJob,
         id: SubmissionId,
         reasons: &str,
+        checks: Option<&NewCheckRun>,
         at: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        pipeline::reject(&self.writer, job, id, reasons, at).await
+        pipeline::reject(&self.writer, job, id, reasons, checks, at).await
+    }
+
+    async fn insert_check_run(&self, run: &NewCheckRun) -> Result<(), StoreError> {
+        checks::insert_run_alone(&self.writer, run).await
+    }
+
+    async fn check_run(
+        &self,
+        id: CheckRunId,
+    ) -> Result<Option<(CheckRunRow, Vec<CheckResultRow>)>, StoreError> {
+        checks::run(&self.reader, id).await
+    }
+
+    async fn check_runs_of_record(&self, id: RecordId) -> Result<Vec<CheckRunRow>, StoreError> {
+        checks::runs_of_record(&self.reader, id).await
+    }
+
+    async fn check_runs_of_submission(
+        &self,
+        id: SubmissionId,
+    ) -> Result<Vec<CheckRunRow>, StoreError> {
+        checks::runs_of_submission(&self.reader, id).await
+    }
+
+    async fn records_due_for_preservation_check(
+        &self,
+        before: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<RecordId>, StoreError> {
+        checks::due_for_preservation(&self.reader, before, limit).await
+    }
+
+    async fn check_switches(&self, fonds: &FondsCode) -> Result<Vec<(CheckItem, bool)>, StoreError> {
+        checks::switches(&self.reader, fonds).await
+    }
+
+    async fn set_check_switch(
+        &self,
+        fonds: &FondsCode,
+        item: CheckItem,
+        enabled: bool,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        checks::set_switch(&self.writer, fonds, item, enabled, at).await
+    }
+
+    async fn invoice_booking(
+        &self,
+        key: &InvoiceKey,
+    ) -> Result<Option<InvoiceBookingRow>, StoreError> {
+        checks::booking(&self.reader, key).await
+    }
+
+    async fn invoice_bookings_of_record(
+        &self,
+        id: RecordId,
+    ) -> Result<Vec<InvoiceBookingRow>, StoreError> {
+        checks::bookings_of_record(&self.reader, id).await
+    }
+
+    async fn period_voucher_numbers(
+        &self,
+        fonds: &FondsCode,
+        fiscal_year: i32,
+        period: Option<u8>,
+    ) -> Result<Vec<(RecordId, String)>, StoreError> {
+        checks::period_numbers(&self.reader, fonds, fiscal_year, period).await
     }
 
     async fn retry_job(

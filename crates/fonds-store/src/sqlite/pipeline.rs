@@ -186,6 +186,8 @@ async fn accept_one(
         fonds,
         id,
         records,
+        checks,
+        invoices,
     } = acceptance;
     let (id, fonds) = (*id, fonds);
     let decided = codec::timestamp(at);
@@ -196,6 +198,12 @@ async fn accept_one(
         .await?;
     for record in records {
         records::insert_record(tx, fonds, id, record, &received).await?;
+    }
+    for booking in invoices {
+        super::checks::book(tx, fonds, booking, &decided).await?;
+    }
+    if let Some(run) = checks {
+        super::checks::insert_run(tx, run).await?;
     }
     sqlx::query(
         "UPDATE submissions SET state = 'accepted', decided_at = $1, record_count = $2 WHERE id = $3",
@@ -226,11 +234,15 @@ pub(super) async fn reject(
     job: &LeasedJob,
     id: SubmissionId,
     reasons: &str,
+    checks: Option<&crate::checks::NewCheckRun>,
     at: OffsetDateTime,
 ) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     let decided = codec::timestamp(at);
     finish_job(&mut tx, job).await?;
+    if let Some(run) = checks {
+        super::checks::insert_run(&mut tx, run).await?;
+    }
     sqlx::query(
         "UPDATE submissions SET state = 'rejected', decided_at = $1, reasons = $2 WHERE id = $3",
     )

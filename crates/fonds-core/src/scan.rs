@@ -1,1 +1,0 @@
-//! Virus scanning through ClamAV's clamd. (Being written.)

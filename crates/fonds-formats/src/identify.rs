@@ -1,1 +1,0 @@
-//! Format identification from content. (Being written.)
