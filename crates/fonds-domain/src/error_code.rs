@@ -32,6 +32,8 @@ pub enum ErrorKind {
     TooLarge,
     /// A byte range outside the file.
     RangeNotSatisfiable,
+    /// A component Fonds depends on (the virus scanner) cannot be reached; try again later.
+    Unavailable,
     /// Fonds failed; the log has the cause.
     Internal,
 }
@@ -119,13 +121,25 @@ pub enum ErrorCode {
     DeepLinkUsed,
     /// The deep link expired before it was opened.
     DeepLinkExpired,
+    /// An item of the four-properties check failed.
+    CheckFailed,
+    /// The virus scan found malicious content.
+    VirusFound,
+    /// The invoice was booked before, in this or another fonds.
+    InvoiceAlreadyBooked,
+    /// The virus scanner is configured but cannot be reached.
+    ScannerUnavailable,
+    /// No such check run.
+    CheckRunNotFound,
+    /// A check item Fonds does not know.
+    CheckItemUnknown,
     /// Anything else.
     Internal,
 }
 
 impl ErrorCode {
     /// Every code.
-    pub const ALL: [Self; 41] = [
+    pub const ALL: [Self; 47] = [
         Self::ManifestMalformed,
         Self::ManifestInvalid,
         Self::RecordKindUnknown,
@@ -166,6 +180,12 @@ impl ErrorCode {
         Self::DeepLinkUnknown,
         Self::DeepLinkUsed,
         Self::DeepLinkExpired,
+        Self::CheckFailed,
+        Self::VirusFound,
+        Self::InvoiceAlreadyBooked,
+        Self::ScannerUnavailable,
+        Self::CheckRunNotFound,
+        Self::CheckItemUnknown,
         Self::Internal,
     ];
 
@@ -213,6 +233,12 @@ impl ErrorCode {
             Self::DeepLinkUnknown => "deep_link_unknown",
             Self::DeepLinkUsed => "deep_link_used",
             Self::DeepLinkExpired => "deep_link_expired",
+            Self::CheckFailed => "check_failed",
+            Self::VirusFound => "virus_found",
+            Self::InvoiceAlreadyBooked => "invoice_already_booked",
+            Self::ScannerUnavailable => "scanner_unavailable",
+            Self::CheckRunNotFound => "check_run_not_found",
+            Self::CheckItemUnknown => "check_item_unknown",
             Self::Internal => "internal",
         }
     }
@@ -260,6 +286,10 @@ impl ErrorCode {
             Self::RequestInvalid => ErrorKind::Invalid,
             Self::DeepLinkUnknown => ErrorKind::NotFound,
             Self::DeepLinkUsed | Self::DeepLinkExpired => ErrorKind::Gone,
+            Self::CheckFailed | Self::VirusFound | Self::CheckItemUnknown => ErrorKind::Invalid,
+            Self::InvoiceAlreadyBooked => ErrorKind::Conflict,
+            Self::ScannerUnavailable => ErrorKind::Unavailable,
+            Self::CheckRunNotFound => ErrorKind::NotFound,
         }
     }
 
@@ -307,6 +337,12 @@ impl ErrorCode {
             Self::DeepLinkUnknown => "Deep link not found",
             Self::DeepLinkUsed => "Deep link already used",
             Self::DeepLinkExpired => "Deep link expired",
+            Self::CheckFailed => "A four-properties check item failed",
+            Self::VirusFound => "Malicious content found",
+            Self::InvoiceAlreadyBooked => "Invoice already booked",
+            Self::ScannerUnavailable => "The virus scanner cannot be reached",
+            Self::CheckRunNotFound => "Check run not found",
+            Self::CheckItemUnknown => "Unknown check item",
             Self::Internal => "Internal error",
         }
     }
