@@ -17,3 +17,4 @@ pub mod ofd;
 pub mod pdf;
 pub mod register;
 pub mod sniff;
+mod xml_bounded;

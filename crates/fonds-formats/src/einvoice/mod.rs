@@ -8,19 +8,21 @@
 //! authority. The reader takes what the renderer writes and tolerates what it does not need:
 //! namespaces and prefixes, unknown elements, comments.
 //!
-//! What [`read`] reads, by path under the root `EInvoice`:
+//! What [`read`] reads, by path under the root `EInvoice` (`…` stands for `EInvoiceData`):
 //!
 //! | path | into |
 //! |---|---|
 //! | `Header/EIid` | [`InvoiceData::number`], 20 digits |
-//! | `EInvoiceData/SellerInformation/{SellerIdNum, SellerName}` | seller |
-//! | `EInvoiceData/BuyerInformation/{BuyerIdNum, BuyerName}` | buyer; `BuyerIdNum` may be absent (a natural person has none) |
-//! | `EInvoiceData/BasicInformation/{TotalAmWithoutTax, TotalTaxAm, TotalTax-includedAmount}` | totals |
-//! | `EInvoiceData/BasicInformation/RequestTime` | [`InvoiceData::issued_at`] |
-//! | `EInvoiceData/BasicInformation/WhetherEinvoiceIsRedEinvoice` | `Y` / `N`; absent means `N` |
-//! | `EInvoiceData/RedInvoiceInformation/OriginalInvoiceNumber` | [`InvoiceData::original_number`] |
-//! | `EInvoiceData/IssuItemInformation` (repeats) | [`InvoiceData::items`] |
-//! | `EInvoiceData/AdditionalInformation/Remark` | [`InvoiceData::remarks`] |
+//! | `…/SellerInformation/{SellerIdNum, SellerName}` | the seller |
+//! | `…/BuyerInformation/{BuyerIdNum, BuyerName}` | the buyer; `BuyerIdNum` may be absent |
+//! | `…/BasicInformation/TotalAmWithoutTax` | [`InvoiceData::total_amount`] |
+//! | `…/BasicInformation/TotalTaxAm` | [`InvoiceData::total_tax`] |
+//! | `…/BasicInformation/TotalTax-includedAmount` | [`InvoiceData::total_with_tax`] |
+//! | `…/BasicInformation/RequestTime` | [`InvoiceData::issued_at`] |
+//! | `…/BasicInformation/WhetherEinvoiceIsRedEinvoice` | `Y` / `N`; absent means `N` |
+//! | `…/RedInvoiceInformation/OriginalInvoiceNumber` | [`InvoiceData::original_number`] |
+//! | `…/IssuItemInformation` (repeats) | [`InvoiceData::items`] |
+//! | `…/AdditionalInformation/Remark` | [`InvoiceData::remarks`] |
 //! | `TaxSupervisionInfo/InvoiceNumber` | when present, must equal `Header/EIid` |
 
 mod check;
@@ -35,8 +37,8 @@ use time::PrimitiveDateTime;
 pub use self::check::InvoiceInconsistency;
 pub use self::read::read;
 pub use self::render::render_xml;
-pub use crate::xml_bounded::{FieldError, XmlError};
 use crate::invoice::InvoiceFacts;
+pub use crate::xml_bounded::{FieldError, XmlError};
 
 /// The most bytes [`read`] accepts: 1 MiB, far more than an invoice of
 /// [`MAX_INVOICE_ITEMS`] lines needs.

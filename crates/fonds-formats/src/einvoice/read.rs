@@ -59,6 +59,9 @@ pub fn read(xml: &[u8]) -> Result<InvoiceData, EInvoiceError> {
         .map(|line| item(&line))
         .collect::<Result<Vec<_>, _>>()?;
 
+    // LIMITATION: the reversed invoice must be a 数电票 (20 digits). A red-letter 数电票 that
+    // reverses an older VAT e-invoice (code + number) cannot be expressed in this element, which
+    // is Fonds' own guess anyway (see the renderer), and is refused.
     let original_number = match data.child("RedInvoiceInformation")? {
         Some(red) => Some(invoice_number(&red.require("OriginalInvoiceNumber")?)?),
         None => None,
@@ -117,8 +120,10 @@ fn remarks(data: &Node<'_>) -> Result<Option<String>, FieldError> {
     data.require("BasicInformation")?.optional_text_of("Remark")
 }
 
-/// One `IssuItemInformation` line. Quantity and tax rate are free text that may be left out;
-/// `TotaltaxIncludedAmount` is derived from amount and tax, so it is not read.
+/// One `IssuItemInformation` line. Quantity and tax rate are free text that may be left out.
+// LIMITATION: `TotaltaxIncludedAmount` is derived from amount and tax and `InvoiceItem` has no
+// place for it, so it is not read and a line whose printed total disagrees goes unnoticed by
+// `InvoiceData::inconsistencies`.
 fn item(line: &Node<'_>) -> Result<InvoiceItem, FieldError> {
     Ok(InvoiceItem {
         name: line.text_of("ItemName")?,

@@ -81,9 +81,7 @@ impl FileFormat {
             Self::OpenDocument { kind, .. } => match kind {
                 OpenDocumentKind::Text => "application/vnd.oasis.opendocument.text",
                 OpenDocumentKind::Spreadsheet => "application/vnd.oasis.opendocument.spreadsheet",
-                OpenDocumentKind::Presentation => {
-                    "application/vnd.oasis.opendocument.presentation"
-                }
+                OpenDocumentKind::Presentation => "application/vnd.oasis.opendocument.presentation",
                 OpenDocumentKind::Other => "application/zip",
             },
             Self::Zip { .. } => "application/zip",

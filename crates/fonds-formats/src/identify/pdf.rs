@@ -13,7 +13,7 @@ use super::bytes::{find, find_all};
 use super::format::{FileFormat, PdfAClaim};
 
 /// The namespace of the PDF/A identification schema.
-const PDFAID_NS: &[u8] = b"http://www.aiim.org/pdfa/ns/id/";
+const PDFAID_NS: &str = "http://www.aiim.org/pdfa/ns/id/";
 
 /// An XMP packet larger than this is read only this far.
 const MAX_PACKET: usize = 256 * 1024;
@@ -81,7 +81,8 @@ fn pdfa_claim(head: &[u8]) -> Option<PdfAClaim> {
 /// the packet binds the namespace to. Reading stops at the first XML error; what was found
 /// before it counts.
 fn claim_in_packet(packet: &[u8]) -> Option<PdfAClaim> {
-    let mut reader = NsReader::from_reader(packet);
+    let packet = String::from_utf8_lossy(packet);
+    let mut reader = NsReader::from_str(&packet);
     let mut claim = ClaimParts::default();
     let mut open: Option<Property> = None;
     loop {
@@ -98,7 +99,7 @@ fn claim_in_packet(packet: &[u8]) -> Option<PdfAClaim> {
             }
             Ok((_, Event::Text(text))) => {
                 if let Some(property) = open {
-                    claim.set(property, text.as_ref());
+                    claim.set(property, &text);
                 }
             }
             Ok((_, Event::End(_))) => open = None,
@@ -120,10 +121,10 @@ enum Property {
 }
 
 impl Property {
-    fn named(local: &[u8]) -> Option<Self> {
+    fn named(local: &str) -> Option<Self> {
         match local {
-            b"part" => Some(Self::Part),
-            b"conformance" => Some(Self::Conformance),
+            "part" => Some(Self::Part),
+            "conformance" => Some(Self::Conformance),
             _ => None,
         }
     }
@@ -146,19 +147,17 @@ impl ClaimParts {
         }
     }
 
-    fn set(&mut self, property: Property, raw: &[u8]) {
-        let value = raw.trim_ascii();
+    fn set(&mut self, property: Property, raw: &str) {
+        let value = raw.trim();
         match property {
             Property::Part if self.part.is_none() => {
-                self.part = std::str::from_utf8(value)
-                    .ok()
-                    .and_then(|v| v.parse::<u8>().ok())
-                    .filter(|part| *part > 0);
+                self.part = value.parse::<u8>().ok().filter(|part| *part > 0);
             }
             Property::Conformance if self.conformance.is_none() => {
-                self.conformance = match value {
-                    [letter] if letter.is_ascii_alphabetic() => {
-                        Some(char::from(letter.to_ascii_uppercase()))
+                let mut letters = value.chars();
+                self.conformance = match (letters.next(), letters.next()) {
+                    (Some(letter), None) if letter.is_ascii_alphabetic() => {
+                        Some(letter.to_ascii_uppercase())
                     }
                     _ => None,
                 };

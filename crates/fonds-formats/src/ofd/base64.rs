@@ -31,7 +31,7 @@ pub(super) fn encode(bytes: &[u8]) -> String {
 /// Decodes padded standard base64; `None` for anything that is not exactly that.
 pub(super) fn decode(text: &str) -> Option<Vec<u8>> {
     let bytes = text.as_bytes();
-    if bytes.is_empty() || bytes.len() % 4 != 0 {
+    if bytes.is_empty() || !bytes.len().is_multiple_of(4) {
         return None;
     }
     let mut out = Vec::with_capacity(bytes.len() / 4 * 3);
@@ -80,7 +80,9 @@ mod tests {
         assert_eq!(encode(b"foo"), "Zm9v");
         assert_eq!(encode(b"foobar"), "Zm9vYmFy");
         for len in 0..40u8 {
-            let data: Vec<u8> = (0..len).map(|i| i.wrapping_mul(37).wrapping_add(200)).collect();
+            let data: Vec<u8> = (0..len)
+                .map(|i| i.wrapping_mul(37).wrapping_add(200))
+                .collect();
             if data.is_empty() {
                 continue;
             }
@@ -90,7 +92,9 @@ mod tests {
 
     #[test]
     fn refuses_everything_but_the_canonical_spelling() {
-        for bad in ["", "Zg", "Zg=", "Zh==", "Zm9v\n", " Zm9v", "Z===", "Zg==Zg==", "Zm9-", "=Zg="] {
+        for bad in [
+            "", "Zg", "Zg=", "Zh==", "Zm9v\n", " Zm9v", "Z===", "Zg==Zg==", "Zm9-", "=Zg=",
+        ] {
             assert_eq!(decode(bad), None, "{bad:?} was accepted");
         }
     }

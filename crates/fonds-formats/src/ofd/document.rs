@@ -66,15 +66,19 @@ const ROOT: &str = "OFD.xml";
 pub(super) fn read_root(package: &Package, limits: &Limits) -> Result<Root, OfdError> {
     let bytes = package.get(ROOT).ok_or(OfdError::NotOfd)?;
     let ofd = xml::parse(ROOT, bytes, limits)?;
-    let body = ofd.child("DocBody").ok_or_else(|| OfdError::MissingElement {
-        path: ROOT.into(),
-        element: "DocBody",
-    })?;
+    let body = ofd
+        .child("DocBody")
+        .ok_or_else(|| OfdError::MissingElement {
+            path: ROOT.into(),
+            element: "DocBody",
+        })?;
     let info = body.child("DocInfo").map(doc_info).unwrap_or_default();
-    let root_loc = body.child_text("DocRoot").ok_or_else(|| OfdError::MissingElement {
-        path: ROOT.into(),
-        element: "DocRoot",
-    })?;
+    let root_loc = body
+        .child_text("DocRoot")
+        .ok_or_else(|| OfdError::MissingElement {
+            path: ROOT.into(),
+            element: "DocRoot",
+        })?;
     let doc_root = package
         .locate(ROOT, root_loc)
         .ok_or_else(|| OfdError::MissingPart {
@@ -82,10 +86,14 @@ pub(super) fn read_root(package: &Package, limits: &Limits) -> Result<Root, OfdE
             what: "the document root named by OFD.xml DocRoot",
         })?;
     let signatures = match body.child_text("Signatures") {
-        Some(loc) => Some(package.locate(ROOT, loc).ok_or_else(|| OfdError::MissingPart {
-            path: loc.chars().take(200).collect(),
-            what: "the signature list named by OFD.xml Signatures",
-        })?),
+        Some(loc) => Some(
+            package
+                .locate(ROOT, loc)
+                .ok_or_else(|| OfdError::MissingPart {
+                    path: loc.chars().take(200).collect(),
+                    what: "the signature list named by OFD.xml Signatures",
+                })?,
+        ),
         None => None,
     };
     Ok(Root {

@@ -116,7 +116,9 @@ pub enum OfdError {
         problem: XmlProblem,
     },
     /// An invoice field whose text is not of its type.
-    #[error("invoice field `{field}` in `{path}` is `{value}`, {expected}; the invoice data is damaged")]
+    #[error(
+        "invoice field `{field}` in `{path}` is `{value}`, {expected}; the invoice data is damaged"
+    )]
     InvoiceField {
         /// The file holding the invoice data.
         path: String,

@@ -34,7 +34,8 @@ pub struct Limits {
     pub ratio_applies_above: u64,
     /// Bytes of an entry name.
     pub max_name_len: usize,
-    /// Nesting depth of any XML file in the package.
+    /// Nesting depth of any XML file in the package. Keep it modest (OFD needs about ten): the
+    /// element tree is walked recursively.
     pub max_xml_depth: usize,
     /// Elements in any one XML file.
     pub max_xml_elements: usize,
@@ -79,10 +80,12 @@ impl Package {
         let mut entries = BTreeMap::new();
         let mut total: u64 = 0;
         for index in 0..archive.len() {
-            let mut file = archive.by_index(index).map_err(|e| OfdError::EntryUnreadable {
-                name: format!("#{index}"),
-                detail: e.to_string(),
-            })?;
+            let mut file = archive
+                .by_index(index)
+                .map_err(|e| OfdError::EntryUnreadable {
+                    name: format!("#{index}"),
+                    detail: e.to_string(),
+                })?;
             let raw_name = String::from_utf8_lossy(file.name_raw()).into_owned();
             let name = checked_name(&raw_name, limits)?;
             if file.is_dir() {
@@ -98,13 +101,12 @@ impl Package {
             // header understating the size is caught without reading further.
             let cap = limits.max_entry_size.min(remaining).saturating_add(1);
             let mut data = Vec::new();
-            (&mut file)
-                .take(cap)
-                .read_to_end(&mut data)
-                .map_err(|e| OfdError::EntryUnreadable {
+            (&mut file).take(cap).read_to_end(&mut data).map_err(|e| {
+                OfdError::EntryUnreadable {
                     name: name.clone(),
                     detail: e.to_string(),
-                })?;
+                }
+            })?;
             let actual = u64::try_from(data.len()).unwrap_or(u64::MAX);
             if actual > limits.max_entry_size {
                 return Err(OfdError::EntryTooLarge {
@@ -172,7 +174,10 @@ fn checked_name(raw: &str, limits: &Limits) -> Result<String, OfdError> {
     if trimmed.split('/').any(|segment| segment == "..") {
         return Err(unsafe_name("it has a `..` segment"));
     }
-    if trimmed.split('/').any(|segment| segment.is_empty() || segment == ".") {
+    if trimmed
+        .split('/')
+        .any(|segment| segment.is_empty() || segment == ".")
+    {
         return Err(unsafe_name("it has an empty or `.` segment"));
     }
     Ok(trimmed.to_owned())

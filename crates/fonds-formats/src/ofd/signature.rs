@@ -168,9 +168,7 @@ impl CheckMethod {
             Self::SM3_OID => Some(Self::Sm3),
             Self::SHA256_OID => Some(Self::Sha256),
             name if name.eq_ignore_ascii_case("SM3") => Some(Self::Sm3),
-            name if name.eq_ignore_ascii_case("SHA256")
-                || name.eq_ignore_ascii_case("SHA-256") =>
-            {
+            name if name.eq_ignore_ascii_case("SHA256") || name.eq_ignore_ascii_case("SHA-256") => {
                 Some(Self::Sha256)
             }
             _ => None,
@@ -231,10 +229,12 @@ fn read_signature(
 ) -> Result<SignatureDetail, OfdError> {
     let bytes = package.get(path).unwrap_or_default();
     let root = xml::parse(path, bytes, limits)?;
-    let signed_info = root.child("SignedInfo").ok_or_else(|| OfdError::MissingElement {
-        path: path.to_owned(),
-        element: "SignedInfo",
-    })?;
+    let signed_info = root
+        .child("SignedInfo")
+        .ok_or_else(|| OfdError::MissingElement {
+            path: path.to_owned(),
+            element: "SignedInfo",
+        })?;
     let provider = signed_info.child("Provider").map(|p| Provider {
         name: p.attr("ProviderName").unwrap_or_default().to_owned(),
         company: p.attr("Company").map(str::to_owned),
@@ -259,7 +259,10 @@ fn read_signature(
             boundary: s.attr("Boundary").map(str::to_owned),
         })
         .collect();
-    let loc = root.child_text("SignedValue").unwrap_or_default().to_owned();
+    let loc = root
+        .child_text("SignedValue")
+        .unwrap_or_default()
+        .to_owned();
     let value_path = package.locate(path, &loc);
     let size = value_path
         .as_deref()

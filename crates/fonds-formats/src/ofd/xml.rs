@@ -5,10 +5,10 @@
 //! `<ofd:Page>` and `<Page xmlns="http://www.ofdspec.org/2016">` read the same; producers write
 //! both.
 
+use quick_xml::Reader;
 use quick_xml::XmlVersion;
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::Reader;
 
 use super::error::{OfdError, XmlProblem};
 use super::package::Limits;
@@ -57,9 +57,13 @@ impl Element {
 
     /// The first element with this local name at any depth below this one, in document order.
     pub(super) fn find(&self, name: &str) -> Option<&Element> {
-        self.children
-            .iter()
-            .find_map(|c| if c.name == name { Some(c) } else { c.find(name) })
+        self.children.iter().find_map(|c| {
+            if c.name == name {
+                Some(c)
+            } else {
+                c.find(name)
+            }
+        })
     }
 
     /// Every element with this local name at any depth below this one, in document order.

@@ -9,6 +9,8 @@
 //! documents with or without prefixes read the same.
 
 mod node;
+#[cfg(test)]
+pub(crate) mod testing;
 mod tree;
 mod value;
 mod write;
@@ -16,6 +18,6 @@ mod write;
 pub use node::FieldError;
 pub(crate) use node::Node;
 pub use tree::XmlError;
-pub(crate) use tree::{Element, Limits, parse};
+pub(crate) use tree::{Limits, parse};
 pub(crate) use value::{format_date, format_date_time, format_time};
 pub(crate) use write::XmlWriter;

@@ -64,11 +64,6 @@ impl<'a> Node<'a> {
         }
     }
 
-    /// The element's path from the root.
-    pub(crate) fn path(&self) -> &str {
-        &self.path
-    }
-
     /// The child element `name`, if there is exactly one; an error if there are several.
     pub(crate) fn child(&self, name: &str) -> Result<Option<Self>, FieldError> {
         let mut matching = self.element.children.iter().filter(|c| c.name == name);

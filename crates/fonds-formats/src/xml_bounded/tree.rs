@@ -137,6 +137,23 @@ impl Element {
             })
         }
     }
+
+    /// Checks the root element's local name and, when it declares one, its namespace.
+    pub(crate) fn expect_root_in(
+        &self,
+        expected: &'static str,
+        namespace: &'static str,
+    ) -> Result<(), XmlError> {
+        self.expect_root(expected)?;
+        match &self.namespace {
+            Some(found) if found != namespace => Err(XmlError::UnexpectedNamespace {
+                root: expected,
+                expected: namespace,
+                found: found.clone(),
+            }),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Parses `bytes` (UTF-8, an optional byte-order mark) into its root element.
@@ -302,9 +319,7 @@ impl Builder {
 
     fn finish(mut self) -> Result<Element, XmlError> {
         if let Some(element) = self.open.pop() {
-            return Err(XmlError::Truncated {
-                open: element.name,
-            });
+            return Err(XmlError::Truncated { open: element.name });
         }
         self.root.ok_or(XmlError::NoRoot)
     }

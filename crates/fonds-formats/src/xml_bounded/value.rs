@@ -45,10 +45,7 @@ pub(crate) fn parse_time(text: &str) -> Option<Time> {
 /// A date and time written `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DDTHH:MM:SS`, or a date alone.
 pub(crate) fn parse_date_time(text: &str) -> Option<PrimitiveDateTime> {
     match text.split_once([' ', 'T']) {
-        Some((date, time)) => Some(PrimitiveDateTime::new(
-            parse_date(date)?,
-            parse_time(time)?,
-        )),
+        Some((date, time)) => Some(PrimitiveDateTime::new(parse_date(date)?, parse_time(time)?)),
         None => Some(parse_date(text)?.midnight()),
     }
 }
@@ -64,8 +61,14 @@ mod tests {
         let at = datetime!(2024-03-05 09:30:07);
         assert_eq!(format_date_time(at), "2024-03-05 09:30:07");
         assert_eq!(parse_date_time(&format_date_time(at)), Some(at));
-        assert_eq!(parse_date(&format_date(date!(2023 - 12 - 31))), Some(date!(2023 - 12 - 31)));
-        assert_eq!(parse_time(&format_time(time!(23:59:59))), Some(time!(23:59:59)));
+        assert_eq!(
+            parse_date(&format_date(date!(2023 - 12 - 31))),
+            Some(date!(2023 - 12 - 31))
+        );
+        assert_eq!(
+            parse_time(&format_time(time!(23:59:59))),
+            Some(time!(23:59:59))
+        );
     }
 
     #[test]

@@ -270,6 +270,7 @@ impl Desk<'_> {
             total_tax: Money::from_fen(total_tax),
             total_with_tax: Money::from_fen(total_amount + total_tax),
             red_letter: false,
+            original_number: None,
             remarks,
         };
         let drawer = *self.rng.pick(&DRAWERS);

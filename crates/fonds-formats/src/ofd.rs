@@ -1,1 +1,0 @@
-//! OFD (GB/T 33190) packages. (Being written.)
