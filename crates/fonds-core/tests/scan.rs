@@ -106,7 +106,10 @@ async fn file_over_stream_max_length_is_a_configuration_error() {
     let clamd = LocalClamd::start_with(&["--max-stream", "1M"]);
     let scanner = scanner(&clamd);
     assert_eq!(
-        scanner.scan(&filler(512 * 1024)).await.expect("under the limit"),
+        scanner
+            .scan(&filler(512 * 1024))
+            .await
+            .expect("under the limit"),
         ScanVerdict::Clean
     );
 
@@ -184,7 +187,9 @@ async fn silent_daemon_times_out_and_is_worth_retrying() {
         tokio::time::sleep(Duration::from_secs(60)).await;
         drop(connection);
     });
-    let address: ClamdAddress = format!("unix:{}", socket.display()).parse().expect("address");
+    let address: ClamdAddress = format!("unix:{}", socket.display())
+        .parse()
+        .expect("address");
     let error = ClamdScanner::new(address, Duration::from_millis(300))
         .scan(b"content")
         .await
@@ -205,7 +210,9 @@ async fn another_service_at_the_address_is_a_protocol_error() {
         let _ = connection.read(&mut request).await;
         let _ = connection.write_all(b"220 smtp.example ESMTP\r\n").await;
     });
-    let address: ClamdAddress = format!("unix:{}", socket.display()).parse().expect("address");
+    let address: ClamdAddress = format!("unix:{}", socket.display())
+        .parse()
+        .expect("address");
     let error = ClamdScanner::new(address, TIMEOUT)
         .ping()
         .await

@@ -50,6 +50,8 @@ impl ScanVerdict {
 }
 
 /// A client of one clamd daemon.
+// LIMITATION: one connection per request. clamd's IDSESSION could carry several scans on one
+// connection, but a connect on a local socket costs little next to a scan.
 #[derive(Debug, Clone)]
 pub struct ClamdScanner {
     address: ClamdAddress,
@@ -110,7 +112,8 @@ impl ClamdScanner {
         self.scan_reader(content).await
     }
 
-    /// Scans what `reader` yields until its end, without holding it all in memory.
+    /// Scans what `reader` yields until its end, without holding it all in memory. The
+    /// timeout covers reading `reader` too.
     ///
     /// # Errors
     /// See [`ScanError`]; [`ScanError::Content`] when `reader` fails.
@@ -190,6 +193,8 @@ impl ClamdScanner {
     }
 
     /// Reads one NUL-terminated reply.
+    // LIMITATION: only the first reply is read; with `AllMatchScans yes` clamd may report
+    // further signatures, which would not change the verdict.
     async fn read_reply(&self, connection: &mut Box<dyn Connection>) -> Result<String, ScanError> {
         let mut reply = Vec::with_capacity(64);
         let mut buffer = [0_u8; 512];

@@ -70,7 +70,13 @@ mod tests {
 
     #[test]
     fn anything_else_is_unexpected() {
-        for reply in ["", "PONG", "stream: FOUND", "stream: ", "HTTP/1.1 400 Bad Request"] {
+        for reply in [
+            "",
+            "PONG",
+            "stream: FOUND",
+            "stream: ",
+            "HTTP/1.1 400 Bad Request",
+        ] {
             assert_eq!(parse_scan_reply(reply), ScanReply::Unexpected, "{reply:?}");
         }
     }

@@ -70,7 +70,11 @@ impl LocalClamd {
 impl Drop for LocalClamd {
     fn drop(&mut self) {
         let Some(dir) = &self.dir else { return };
-        match Command::new(script()).arg("--stop").arg(dir.path()).output() {
+        match Command::new(script())
+            .arg("--stop")
+            .arg(dir.path())
+            .output()
+        {
             Ok(out) if out.status.success() => {}
             Ok(out) => eprintln!(
                 "could not stop clamd in {}: {}",
@@ -85,9 +89,13 @@ impl Drop for LocalClamd {
 /// The EICAR anti-virus test file, assembled at run time so that the repository never holds it
 /// in one piece (scanners on developers' machines would quarantine the checkout).
 pub fn eicar() -> Vec<u8> {
-    let file = [r"X5O!P%@AP[4\PZX54(P^)7CC)7}", "$EICAR-STANDARD-", "ANTIVIRUS-TEST-FILE!$H+H*"]
-        .concat()
-        .into_bytes();
+    let file = [
+        r"X5O!P%@AP[4\PZX54(P^)7CC)7}",
+        "$EICAR-STANDARD-",
+        "ANTIVIRUS-TEST-FILE!$H+H*",
+    ]
+    .concat()
+    .into_bytes();
     assert_eq!(file.len(), 68, "the EICAR test file is 68 bytes");
     file
 }
