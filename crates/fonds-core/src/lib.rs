@@ -7,6 +7,7 @@
 
 mod archiving;
 mod auth;
+pub mod checks;
 pub mod clients;
 mod deep_links;
 pub mod demo;
@@ -40,7 +41,7 @@ pub use settings::Settings;
 pub use verify::{FixityProblem, VerifyProgress, VerifyReport};
 
 pub use fonds_store::{
-    BlobRange, Cursor, DeliveryRow, EndpointRow, FileRow, Page, RecordFilter, RecordRow,
+    BlobRange, CheckResultRow, CheckRunRow, Cursor, InvoiceBookingRow, ReusePolicy, DeliveryRow, EndpointRow, FileRow, Page, RecordFilter, RecordRow,
     RecordVersion, StagedBlob, SubmissionState,
 };
 

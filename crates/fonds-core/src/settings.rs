@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 /// Limits and defaults.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Settings {
     /// The most bytes one submission may upload, all files together.
     pub max_upload_bytes: u64,
@@ -19,6 +19,8 @@ pub struct Settings {
     pub webhook_give_up_after: Duration,
     /// How long an endpoint has to answer one delivery.
     pub webhook_timeout: Duration,
+    /// How the four-properties check runs.
+    pub checks: crate::checks::CheckSettings,
 }
 
 impl Default for Settings {
@@ -30,6 +32,7 @@ impl Default for Settings {
             webhook_retry_base: Duration::from_secs(10),
             webhook_give_up_after: Duration::from_secs(24 * 3600),
             webhook_timeout: Duration::from_secs(10),
+            checks: crate::checks::CheckSettings::default(),
         }
     }
 }

@@ -15,6 +15,7 @@ use tokio::task::JoinHandle;
 
 use super::build_records;
 use crate::Archive;
+use crate::checks::{CheckedRun, Subject};
 use crate::error::{CoreError, ErrorCode, FieldError};
 use crate::manifest::Manifest;
 
@@ -48,10 +49,14 @@ impl Drop for Workers {
 
 /// What checking one received submission came to.
 enum Checked {
-    /// Its records, ready to write.
-    Accept(fonds_domain::FondsCode, Vec<fonds_store::NewRecord>),
-    /// The reasons it is refused.
-    Reject(Vec<FieldError>),
+    /// Its records, ready to write, with the check run that passed them.
+    Accept(
+        fonds_domain::FondsCode,
+        Vec<fonds_store::NewRecord>,
+        Box<CheckedRun>,
+    ),
+    /// The reasons it is refused, and the check run that refused it if it got that far.
+    Reject(Vec<FieldError>, Option<Box<CheckedRun>>),
 }
 
 fn reason(code: ErrorCode, detail: impl Into<String>) -> FieldError {
@@ -156,15 +161,21 @@ impl Archive {
                 continue;
             };
             match self.check(id).await {
-                Ok(Checked::Accept(fonds, records)) => {
+                Ok(Checked::Accept(fonds, records, checked)) => {
+                    let CheckedRun { run, bookings } = *checked;
                     batch.push(Acceptance {
                         job: job.clone(),
                         fonds,
                         id,
                         records,
+                        checks: Some(run),
+                        invoices: bookings,
                     });
                 }
-                Ok(Checked::Reject(reasons)) => self.reject(job, id, reasons).await?,
+                Ok(Checked::Reject(reasons, checked)) => {
+                    self.reject_checked(job, id, reasons, checked.map(|c| c.run))
+                        .await?;
+                }
                 Err(e) => self.failed(job, id, e).await?,
             }
         }
@@ -191,6 +202,14 @@ impl Archive {
                         self.reject(job, id, vec![reason(ErrorCode::BusinessKeyTaken, detail)])
                             .await?;
                     }
+                    Err(StoreError::InvoiceBooked(detail)) => {
+                        self.reject(
+                            job,
+                            id,
+                            vec![reason(ErrorCode::InvoiceAlreadyBooked, detail)],
+                        )
+                        .await?;
+                    }
                     Err(StoreError::ArchivalCodeTaken(detail)) => {
                         self.reject(job, id, vec![reason(ErrorCode::ArchivalCodeTaken, detail)])
                             .await?;
@@ -214,6 +233,17 @@ impl Archive {
         id: SubmissionId,
         e: CoreError,
     ) -> Result<(), CoreError> {
+        if e.code == ErrorCode::ScannerUnavailable {
+            // Never accepted unscanned, never rejected for the scanner's sake: it waits, retried
+            // with back-off capped at ten minutes, until the scanner answers again.
+            let wait = backoff(job.attempts.min(9));
+            tracing::error!(submission = %id, attempts = job.attempts, retry_in_s = wait.as_secs(), error = %e, "the virus scanner cannot be reached; the submission waits until it can");
+            let run_after = OffsetDateTime::now_utc() + wait;
+            return Ok(self
+                .metadata
+                .retry_job(job, &e.to_string(), run_after)
+                .await?);
+        }
         if job.attempts >= MAX_ATTEMPTS {
             tracing::error!(submission = %id, attempts = job.attempts, error = %e, cause = ?e.cause, "giving up on a submission");
             let detail = format!("processing failed {} times: {}", job.attempts, e.detail);
@@ -236,10 +266,20 @@ impl Archive {
         id: SubmissionId,
         reasons: Vec<FieldError>,
     ) -> Result<(), CoreError> {
+        self.reject_checked(job, id, reasons, None).await
+    }
+
+    async fn reject_checked(
+        &self,
+        job: &LeasedJob,
+        id: SubmissionId,
+        reasons: Vec<FieldError>,
+        checks: Option<fonds_store::NewCheckRun>,
+    ) -> Result<(), CoreError> {
         let json = serde_json::to_string(&reasons).map_err(CoreError::internal)?;
         match self
             .metadata
-            .reject_submission(job, id, &json, OffsetDateTime::now_utc())
+            .reject_submission(job, id, &json, checks.as_ref(), OffsetDateTime::now_utc())
             .await
         {
             Ok(()) => {
@@ -256,10 +296,10 @@ impl Archive {
     /// it breaks them.
     async fn check(&self, id: SubmissionId) -> Result<Checked, CoreError> {
         let Some(work) = self.metadata.received_work(id).await? else {
-            return Ok(Checked::Reject(vec![reason(
-                ErrorCode::SubmissionNotFound,
-                "the submission is gone",
-            )]));
+            return Ok(Checked::Reject(
+                vec![reason(ErrorCode::SubmissionNotFound, "the submission is gone")],
+                None,
+            ));
         };
         // The rules are applied again as they stand now: the fonds or its rules may have
         // changed since the submission was received.
@@ -274,15 +314,35 @@ impl Archive {
                 .iter()
                 .map(|p| (p.part.clone(), p.clone()))
                 .collect();
+            let declared: std::collections::BTreeMap<String, fonds_domain::Sha256Digest> = records
+                .iter()
+                .flat_map(|r| r.files.iter().map(|f| (f.part.clone(), f.sha256)))
+                .collect();
             let records = build_records(&fonds, records, &parts)?;
-            Ok::<_, CoreError>((fonds, records))
+            Ok::<_, CoreError>((fonds, records, declared))
         };
-        let (fonds, records) = match checked.await {
+        let (fonds, records, declared) = match checked.await {
             Ok(ok) => ok,
             Err(e) if e.code.kind() == crate::ErrorKind::Internal => return Err(e),
-            Err(e) => return Ok(Checked::Reject(rejection(e))),
+            Err(e) => return Ok(Checked::Reject(rejection(e), None)),
         };
-        Ok(Checked::Accept(fonds.code, records))
+        // The four-properties check at collection (DA/T 94 7.5): a failure of error severity
+        // refuses the submission with the item's code; the run is kept either way.
+        let declared_of =
+            |f: &fonds_store::NewFile| f.part.as_ref().and_then(|p| declared.get(p)).copied();
+        let subjects: Vec<Subject> = records
+            .iter()
+            .map(|r| Subject::received(&fonds, r, &declared_of))
+            .collect();
+        let checked = self
+            .run_checks(fonds_domain::Occasion::Submission, Some(id), &subjects)
+            .await?;
+        if !checked.run.passed() {
+            let refusals = checked.refusals(&subjects);
+            return Ok(Checked::Reject(refusals, Some(Box::new(checked))));
+        }
+        let checked = checked.for_written_records(&subjects);
+        Ok(Checked::Accept(fonds.code, records, Box::new(checked)))
     }
 }
 
