@@ -77,6 +77,15 @@ pub struct ServeArgs {
     /// Largest upload per submission, in MiB.
     #[arg(long, env = "FONDS_MAX_UPLOAD_MIB", default_value_t = 512)]
     pub max_upload_mib: u64,
+    /// The ClamAV daemon that scans every file, e.g. `unix:/run/clamav/clamd.ctl` or
+    /// `tcp:127.0.0.1:3310`. Without it the virus check reads "not run: no scanner configured";
+    /// with it, submissions wait while it cannot be reached and are never accepted unscanned.
+    #[arg(long, env = "FONDS_CLAMD")]
+    pub clamd: Option<String>,
+    /// What to do when an invoice booked before is booked again: `reject` or `flag` (accept and
+    /// list for review).
+    #[arg(long, env = "FONDS_DUPLICATE_INVOICES", default_value = "reject")]
+    pub duplicate_invoices: String,
 }
 
 /// Options of `init`.

@@ -1,5 +1,6 @@
 //! The route table. Each route's handler lives in the module named after its resource.
 
+pub(crate) mod checks;
 pub(crate) mod clients;
 pub(crate) mod deep_links;
 pub(crate) mod files;
@@ -9,7 +10,7 @@ pub(crate) mod submissions;
 pub(crate) mod webhooks;
 
 use axum::Router;
-use axum::routing::{get, patch, post};
+use axum::routing::{get, patch, post, put};
 use fonds_core::ErrorCode;
 
 use crate::AppState;
@@ -28,6 +29,14 @@ pub(crate) fn api() -> Router<AppState> {
         .route("/records/{id}/versions", get(records::versions))
         .route("/records/{id}/links", get(links::show))
         .route("/records/{id}/files/{file_id}", get(files::download))
+        .route("/records/{id}/check-runs", get(checks::of_record))
+        .route("/records/{id}/invoices", get(checks::invoices))
+        .route("/checks/items", get(checks::items))
+        .route("/check-runs", post(checks::run))
+        .route("/check-runs/{id}", get(checks::show))
+        .route("/check-runs/{id}/report.html", get(checks::report_html))
+        .route("/check-runs/{id}/report.pdf", get(checks::report_pdf))
+        .route("/fonds/{code}/check-items/{item}", put(checks::switch))
         .route("/fonds", get(records::fonds))
         .route("/deep-links", post(deep_links::create))
         .route("/clients", post(clients::create).get(clients::list))

@@ -4,7 +4,9 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use fonds_core::{Archive, Settings};
+use fonds_core::checks::CheckSettings;
+use fonds_core::scan::{ClamdAddress, ClamdScanner};
+use fonds_core::{Archive, ReusePolicy, Settings};
 use tokio::net::TcpListener;
 
 use crate::cli::{InitArgs, ServeArgs};
@@ -13,6 +15,7 @@ use crate::cli::{InitArgs, ServeArgs};
 pub async fn run(data: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let settings = Settings {
         max_upload_bytes: args.max_upload_mib * 1024 * 1024,
+        checks: check_settings(&args)?,
         ..Settings::default()
     };
     let new_token = if super::is_initialised(data) {
@@ -27,6 +30,30 @@ pub async fn run(data: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
     };
     let archive = super::open(data, settings).await?;
     serve(archive, args.listen, new_token.as_deref()).await
+}
+
+/// The check settings from the command line.
+fn check_settings(args: &ServeArgs) -> anyhow::Result<CheckSettings> {
+    let scanner = args
+        .clamd
+        .as_deref()
+        .map(|address| {
+            address
+                .parse::<ClamdAddress>()
+                .map(|a| ClamdScanner::new(a, std::time::Duration::from_secs(60)))
+                .with_context(|| format!("--clamd {address}"))
+        })
+        .transpose()?;
+    let duplicate_invoices = match args.duplicate_invoices.as_str() {
+        "reject" => ReusePolicy::Reject,
+        "flag" => ReusePolicy::Flag,
+        other => anyhow::bail!("--duplicate-invoices {other}: use reject or flag"),
+    };
+    Ok(CheckSettings {
+        scanner,
+        duplicate_invoices,
+        ..CheckSettings::default()
+    })
 }
 
 /// Binds, prints where to go, and serves until Ctrl-C or SIGTERM.
@@ -54,9 +81,13 @@ pub async fn serve(
     archive.recover_interrupted_jobs().await?;
     let _workers = archive.spawn_workers(2);
     let _sender = archive.spawn_webhook_sender()?;
+    // The long-term stage: archived records are checked again once their last check is older
+    // than a year (DA/T 92 9.4.1); the schedule looks for due records every hour.
+    let preservation = archive.spawn_preservation_checks(std::time::Duration::from_secs(3600));
     fonds_http::serve(listener, archive, shutdown_signal())
         .await
         .context("the server failed")?;
+    preservation.abort();
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }
