@@ -8,7 +8,9 @@
 //! documents have stable digests.
 
 mod font;
+pub mod invoice;
 mod layout;
+pub mod read;
 #[cfg(test)]
 mod tests;
 

@@ -11,13 +11,13 @@ use time::{Date, Month};
 
 /// The text of all pages, searchable by label.
 #[derive(Debug, Clone)]
-pub(in crate::pdf) struct TextFields {
+pub(super) struct TextFields {
     text: String,
 }
 
 /// One occurrence of a label and the value that follows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(in crate::pdf) struct Labelled<'t> {
+pub(super) struct Labelled<'t> {
     /// Byte offset of the label in the text.
     pub at: usize,
     /// The value, trimmed; empty when none follows.
@@ -26,20 +26,20 @@ pub(in crate::pdf) struct Labelled<'t> {
 
 impl TextFields {
     /// Joins the pages' text, one page after another.
-    pub(in crate::pdf) fn new(pages: &[String]) -> Self {
+    pub(super) fn new(pages: &[String]) -> Self {
         Self {
             text: pages.join("\n"),
         }
     }
 
     /// The whole text.
-    pub(in crate::pdf) fn text(&self) -> &str {
+    pub(super) fn text(&self) -> &str {
         &self.text
     }
 
     /// Every occurrence of `label` followed by a colon (`:` or `：`, spaces allowed before it),
     /// with its value, in text order.
-    pub(in crate::pdf) fn labelled(&self, label: &str) -> Vec<Labelled<'_>> {
+    pub(super) fn labelled(&self, label: &str) -> Vec<Labelled<'_>> {
         self.text
             .match_indices(label)
             .filter_map(|(at, _)| {
@@ -57,16 +57,24 @@ impl TextFields {
     }
 }
 
+/// How far after a label its value is looked for, in characters. Values are names, numbers,
+/// dates and amounts; the bound keeps a hostile text with many labels on one long line linear.
+const VALUE_WINDOW: usize = 200;
+
 /// The value at the start of `rest` (the text after a label's colon): the rest of the line up to
 /// the next label, or the next non-blank line if this one has nothing and that one is no label.
 fn value_of(rest: &str) -> &str {
-    let (line, following) = rest.split_once('\n').unwrap_or((rest, ""));
+    let window = prefix(rest, VALUE_WINDOW);
+    let (line, _) = window.split_once('\n').unwrap_or((window, ""));
     let value = cut_at_next_label(line).trim();
-    if !value.is_empty() {
+    // A line with a value, or with only the next label, gives its value, even an empty one.
+    if !value.is_empty() || !line.trim().is_empty() {
         return value;
     }
-    let next = following
+    let following = rest.get(line.len() + 1..).unwrap_or("");
+    let next = prefix(following, 2 * VALUE_WINDOW)
         .lines()
+        .take(3)
         .map(str::trim)
         .find(|l| !l.is_empty())
         .unwrap_or("");
@@ -75,6 +83,13 @@ fn value_of(rest: &str) -> &str {
     } else {
         next
     }
+}
+
+/// The first `chars` characters of `text`.
+fn prefix(text: &str, chars: usize) -> &str {
+    text.char_indices()
+        .nth(chars)
+        .map_or(text, |(end, _)| &text[..end])
 }
 
 /// `line` up to a following label: whitespace, then a word that ends in a colon.
@@ -95,7 +110,7 @@ fn cut_at_next_label(line: &str) -> &str {
 }
 
 /// The run of ASCII digits `value` starts with.
-pub(in crate::pdf) fn leading_digits(value: &str) -> &str {
+pub(super) fn leading_digits(value: &str) -> &str {
     let end = value
         .find(|c: char| !c.is_ascii_digit())
         .unwrap_or(value.len());
@@ -105,7 +120,7 @@ pub(in crate::pdf) fn leading_digits(value: &str) -> &str {
 /// The amounts in `text`, in order: numbers with exactly two decimals, optionally with a
 /// currency sign (`¥` or `￥`), thousands separators and a minus sign before or after the
 /// currency sign, e.g. `¥1,166.00`, `-¥12.50`, `¥-12.50`, `0.06`.
-pub(in crate::pdf) fn amounts(text: &str) -> Vec<Money> {
+pub(super) fn amounts(text: &str) -> Vec<Money> {
     let chars: Vec<char> = text.chars().collect();
     let mut found = Vec::new();
     let mut i = 0;
@@ -134,21 +149,25 @@ pub(in crate::pdf) fn amounts(text: &str) -> Vec<Money> {
             }
             j += 1;
         }
-        let fraction: String = chars.iter().skip(j + 1).take(2).collect();
+        let fraction = chars
+            .get(j + 1..j + 3)
+            .filter(|f| f.iter().all(char::is_ascii_digit));
         let is_amount = !digits.is_empty()
             && !preceded_by_digit
             && chars.get(j) == Some(&'.')
-            && fraction.len() == 2
-            && fraction.chars().all(|c| c.is_ascii_digit())
+            && fraction.is_some()
             && !chars.get(j + 3).is_some_and(char::is_ascii_digit);
-        if is_amount {
+        if let (true, Some(fraction)) = (is_amount, fraction) {
             let sign = if negative { "-" } else { "" };
+            let fraction: String = fraction.iter().collect();
             if let Ok(money) = format!("{sign}{digits}.{fraction}").parse::<Money>() {
                 found.push(money);
             }
             i = j + 3;
         } else {
-            i = start + 1;
+            // No amount starts inside the run just scanned: each later start there follows a
+            // digit or a separator. Skipping it keeps a long run of digits linear.
+            i = j.max(start + 1);
         }
     }
     found
@@ -156,7 +175,7 @@ pub(in crate::pdf) fn amounts(text: &str) -> Vec<Money> {
 
 /// A date written `2024年03月05日` (or `2024年3月5日`) or `2024-03-05`, at the start of `value`;
 /// anything after it, such as a time, is ignored.
-pub(in crate::pdf) fn date(value: &str) -> Option<Date> {
+pub(super) fn date(value: &str) -> Option<Date> {
     let mut parts = [0u16; 3];
     let mut rest = value.trim_start();
     for (i, part) in parts.iter_mut().enumerate() {
@@ -201,12 +220,19 @@ mod tests {
         let text = fields("发票号码：\n 24442000000123456789\n名称：\n纳税人识别号：91\n");
         assert_eq!(text.labelled("发票号码")[0].value, "24442000000123456789");
         assert_eq!(text.labelled("名称")[0].value, "");
+        let text = fields("名称： 开票人：张三\n甲公司\n");
+        assert_eq!(
+            text.labelled("名称")[0].value,
+            "",
+            "the next label is on the line"
+        );
         assert!(text.labelled("项目").is_empty(), "a label needs its colon");
     }
 
     #[test]
     fn amounts_take_signs_currency_and_separators() {
-        let found = amounts("合 计 ¥1,100.00 ¥66.00 -¥5.50 ￥-0.06 数量 2 单价 12.345 税号 9111.00X");
+        let found =
+            amounts("合 计 ¥1,100.00 ¥66.00 -¥5.50 ￥-0.06 数量 2 单价 12.345 税号 9111.00X");
         let fen: Vec<i64> = found.iter().map(|m| m.fen()).collect();
         assert_eq!(fen, [110_000, 6600, -550, -6, 911_100]);
     }

@@ -31,7 +31,9 @@ pub(super) fn check(bytes: &[u8], limits: &Limits) -> Result<(), PdfReadError> {
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|window| window == needle)
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle)
 }
 
 #[cfg(test)]

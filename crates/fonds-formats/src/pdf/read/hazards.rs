@@ -87,7 +87,8 @@ mod tests {
 
     #[test]
     fn javascript_launch_and_embedded_files_are_found_wherever_they_sit() {
-        let open_action = dictionary! { "S" => "JavaScript", "JS" => Object::string_literal("app.alert(1)") };
+        let open_action =
+            dictionary! { "S" => "JavaScript", "JS" => Object::string_literal("app.alert(1)") };
         let catalog = dictionary! {
             "Type" => "Catalog",
             "OpenAction" => open_action,
@@ -97,7 +98,10 @@ mod tests {
             "Type" => "Annot",
             "A" => dictionary! { "S" => "Launch", "F" => Object::string_literal("calc.exe") },
         };
-        let doc = doc_with(vec![Object::Dictionary(catalog), Object::Dictionary(annotation)]);
+        let doc = doc_with(vec![
+            Object::Dictionary(catalog),
+            Object::Dictionary(annotation),
+        ]);
         assert_eq!(
             scan(&doc),
             BTreeSet::from([Hazard::JavaScript, Hazard::EmbeddedFiles, Hazard::Launch])

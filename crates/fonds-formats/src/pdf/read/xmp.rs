@@ -3,6 +3,7 @@
 //! `rdf:Description` or as its child elements. Prefixes are resolved, so a file that binds the
 //! namespace to another prefix is read the same.
 
+use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::reader::NsReader;
@@ -43,15 +44,16 @@ pub(super) fn pdfa_claim(xmp: &[u8]) -> Option<PdfAClaim> {
 }
 
 /// Reads pdfaid attributes of an element.
-fn attributes(reader: &NsReader<&str>, e: &BytesStart<'_>, found: &mut Found) {
+fn attributes(reader: &NsReader<&[u8]>, e: &BytesStart<'_>, found: &mut Found) {
     for attribute in e.attributes().with_checks(false).flatten() {
         let (ns, local) = reader.resolver().resolve_attribute(attribute.key);
         if !matches!(ns, ResolveResult::Bound(ns) if ns.as_ref() == PDFAID) {
             continue;
         }
-        if let (Some(property), Ok(value)) =
-            (Property::from_local(local.as_ref()), attribute.unescape_value())
-        {
+        if let (Some(property), Ok(value)) = (
+            Property::from_local(local.as_ref()),
+            attribute.normalized_value(XmlVersion::Implicit1_0),
+        ) {
             found.set(property, value.trim());
         }
     }
@@ -95,7 +97,11 @@ impl Found {
     }
 
     fn claim(self) -> Option<PdfAClaim> {
-        let part = self.part?.parse::<u8>().ok().filter(|p| (1..=4).contains(p))?;
+        let part = self
+            .part?
+            .parse::<u8>()
+            .ok()
+            .filter(|p| (1..=4).contains(p))?;
         Some(PdfAClaim {
             part,
             conformance: self.conformance,
@@ -148,9 +154,8 @@ mod tests {
 
     #[test]
     fn no_claim_or_a_wrong_namespace_or_part_is_none() {
-        let other_ns = packet(
-            "<rdf:Description xmlns:pdfaid=\"http://example.com/\" pdfaid:part=\"1\"/>",
-        );
+        let other_ns =
+            packet("<rdf:Description xmlns:pdfaid=\"http://example.com/\" pdfaid:part=\"1\"/>");
         assert_eq!(pdfa_claim(other_ns.as_bytes()), None);
         let bad_part = packet(
             "<rdf:Description xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\" pdfaid:part=\"x\"/>",
