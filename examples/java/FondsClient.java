@@ -643,7 +643,14 @@ public final class FondsClient {
     // Demo material: a 记账凭证 with its 数电票 and OA approval form
     // ---------------------------------------------------------------------------------------
 
-    /** A small, valid one-page PDF 1.7 showing the lines (ASCII) in Helvetica. */
+    /**
+     * A tiny but valid one-page PDF 1.4 showing the lines (ASCII) in Helvetica. Fonds runs the
+     * four-properties check (四性检测) on every submission and opens each file with its format's
+     * reader, so a file named {@code .pdf} must really be a PDF: a catalog, one page, a content
+     * stream, a cross-reference table giving each object's byte offset (10 digits) and a trailer
+     * with {@code /Size} and {@code /Root}, with {@code startxref} pointing at the table. A real
+     * system sends the PDF it already has; this builds one so the demo needs no PDF library.
+     */
     static byte[] tinyPdf(List<String> lines) {
         StringBuilder text = new StringBuilder();
         for (String line : lines) {
@@ -659,7 +666,8 @@ public final class FondsClient {
                 "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
                 "<< /Length " + stream.length() + " >>\nstream\n" + stream + "\nendstream");
         var out = new java.io.ByteArrayOutputStream();
-        out.writeBytes("%PDF-1.7\n".getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes("%PDF-1.4\n".getBytes(StandardCharsets.US_ASCII));
+        // A comment of four high bytes marks the file as binary for transfer tools.
         out.writeBytes(new byte[] {'%', (byte) 0xE2, (byte) 0xE3, (byte) 0xCF, (byte) 0xD3, '\n'});
         List<Integer> offsets = new ArrayList<>();
         for (int i = 0; i < objects.size(); i++) {

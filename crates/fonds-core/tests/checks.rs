@@ -152,7 +152,11 @@ async fn submit(
         "files": declared,
     }]});
     let receipt = archive
-        .submit(manifest.to_string().as_bytes(), parts, &Origin::local("test"))
+        .submit(
+            manifest.to_string().as_bytes(),
+            parts,
+            &Origin::local("test"),
+        )
         .await
         .expect("received");
     while archive.run_next_job().await.expect("job") {}
@@ -176,13 +180,26 @@ async fn a_voucher_with_real_invoices_is_accepted_and_every_item_is_recorded() {
         "记-0001",
         "1590.00",
         vec![
-            ("main", "voucher.pdf", voucher_pdf("记-0001 报销差旅费 1590.00")),
-            ("invoice", "invoice.xml", invoice_xml("24312000000012345678")),
+            (
+                "main",
+                "voucher.pdf",
+                voucher_pdf("记-0001 报销差旅费 1590.00"),
+            ),
+            (
+                "invoice",
+                "invoice.xml",
+                invoice_xml("24312000000012345678"),
+            ),
             ("invoice", "hotel.ofd", invoice_ofd("12345678", None)),
         ],
     )
     .await;
-    assert_eq!(receipt.state, SubmissionState::Accepted, "{}", reasons(&receipt));
+    assert_eq!(
+        receipt.state,
+        SubmissionState::Accepted,
+        "{}",
+        reasons(&receipt)
+    );
     let record = receipt.records[0].id;
     let runs = archive.record_check_runs(record).await.expect("runs");
     assert_eq!(runs.len(), 1);
@@ -199,19 +216,31 @@ async fn a_voucher_with_real_invoices_is_accepted_and_every_item_is_recorded() {
     // Every file opened and matched its declared digest; the invoices add up to the voucher.
     assert_eq!(outcome(CheckItem::FileParses), vec![Outcome::Passed; 3]);
     assert_eq!(outcome(CheckItem::FixityDigest), vec![Outcome::Passed; 3]);
-    assert_eq!(outcome(CheckItem::InvoiceAmountMatches), vec![Outcome::Passed]);
-    assert_eq!(outcome(CheckItem::DebitsEqualCredits), vec![Outcome::Passed]);
+    assert_eq!(
+        outcome(CheckItem::InvoiceAmountMatches),
+        vec![Outcome::Passed]
+    );
+    assert_eq!(
+        outcome(CheckItem::DebitsEqualCredits),
+        vec![Outcome::Passed]
+    );
     // With no scanner configured the virus item says so; it is never a pass.
     assert!(outcome(CheckItem::VirusFree).iter().all(|o| matches!(o,
         Outcome::NotRun(why) if why.contains("no scanner configured"))));
     // The OFD seal's check values were recomputed; its SM2 signature is honestly not verified.
     let seal = outcome(CheckItem::EmbeddedSignature);
     assert!(seal.contains(&Outcome::Passed), "{seal:?}");
-    assert!(seal.iter().any(|o| matches!(o, Outcome::NotRun(_))), "{seal:?}");
+    assert!(
+        seal.iter().any(|o| matches!(o, Outcome::NotRun(_))),
+        "{seal:?}"
+    );
     // Both invoices are in the register under this record.
     let invoices = archive.record_invoices(record).await.expect("invoices");
     let keys: Vec<String> = invoices.iter().map(|i| i.key.to_string()).collect();
-    assert_eq!(keys, ["sdp:24312000000012345678", "vat:031001900111:12345678"]);
+    assert_eq!(
+        keys,
+        ["sdp:24312000000012345678", "vat:031001900111:12345678"]
+    );
     // The report renders in Chinese with the item codes of the archiving stage.
     let html = fonds_core::checks::render_html(&view);
     assert!(html.contains("四性检测报告") && html.contains("GD-4-01"));
@@ -242,7 +271,10 @@ async fn a_seal_whose_check_value_no_longer_matches_rejects_the_submission_and_t
     assert_eq!(reasons[0]["code"], "check_failed", "{reasons}");
     assert_eq!(reasons[0]["pointer"], "/records/0/files/1", "{reasons}");
     assert!(
-        reasons[0]["detail"].as_str().expect("detail").starts_with("GD-1-02"),
+        reasons[0]["detail"]
+            .as_str()
+            .expect("detail")
+            .starts_with("GD-1-02"),
         "{reasons}"
     );
     let runs = archive
@@ -265,11 +297,20 @@ async fn an_invoice_booked_in_one_fonds_is_refused_in_another_and_the_answer_nam
         "1060.00",
         vec![
             ("main", "voucher.pdf", voucher_pdf("记-0003")),
-            ("invoice", "invoice.xml", invoice_xml("24312000000099990001")),
+            (
+                "invoice",
+                "invoice.xml",
+                invoice_xml("24312000000099990001"),
+            ),
         ],
     )
     .await;
-    assert_eq!(first.state, SubmissionState::Accepted, "{}", reasons(&first));
+    assert_eq!(
+        first.state,
+        SubmissionState::Accepted,
+        "{}",
+        reasons(&first)
+    );
     // The same invoice, as a PDF rendition this time, booked by a sister company.
     let second = submit(
         &archive,
@@ -290,8 +331,14 @@ async fn an_invoice_booked_in_one_fonds_is_refused_in_another_and_the_answer_nam
     let reasons = reasons(&second);
     assert_eq!(reasons[0]["code"], "invoice_already_booked", "{reasons}");
     let detail = reasons[0]["detail"].as_str().expect("detail");
-    assert!(detail.contains(&first.records[0].id.to_string()), "{detail}");
-    assert!(detail.contains("Z001") && detail.contains("记-0003"), "{detail}");
+    assert!(
+        detail.contains(&first.records[0].id.to_string()),
+        "{detail}"
+    );
+    assert!(
+        detail.contains("Z001") && detail.contains("记-0003"),
+        "{detail}"
+    );
 }
 
 #[tokio::test]
@@ -318,7 +365,12 @@ async fn under_the_flag_policy_a_second_booking_is_accepted_with_a_warning() {
             ],
         )
         .await;
-        assert_eq!(receipt.state, SubmissionState::Accepted, "{}", reasons(&receipt));
+        assert_eq!(
+            receipt.state,
+            SubmissionState::Accepted,
+            "{}",
+            reasons(&receipt)
+        );
         if number == "记-0005" {
             let runs = archive
                 .record_check_runs(receipt.records[0].id)
@@ -336,7 +388,11 @@ async fn under_the_flag_policy_a_second_booking_is_accepted_with_a_warning() {
                 .record_invoices(receipt.records[0].id)
                 .await
                 .expect("invoices");
-            assert_eq!(listed.len(), 1, "the reuse is listed against the second record");
+            assert_eq!(
+                listed.len(),
+                1,
+                "the reuse is listed against the second record"
+            );
         }
     }
 }
@@ -359,7 +415,12 @@ async fn an_eicar_attachment_is_caught_by_a_real_clamd_and_the_submission_reject
         vec![("main", "voucher.pdf", voucher_pdf("clean"))],
     )
     .await;
-    assert_eq!(clean.state, SubmissionState::Accepted, "{}", reasons(&clean));
+    assert_eq!(
+        clean.state,
+        SubmissionState::Accepted,
+        "{}",
+        reasons(&clean)
+    );
     let infected = submit(
         &archive,
         "Z001",
@@ -381,7 +442,9 @@ async fn an_eicar_attachment_is_caught_by_a_real_clamd_and_the_submission_reject
 async fn with_the_scanner_unreachable_a_submission_waits_and_is_never_accepted_unscanned() {
     let data = tempfile::tempdir().expect("data");
     let nobody = data.path().join("nobody.sock");
-    let address: ClamdAddress = format!("unix:{}", nobody.display()).parse().expect("address");
+    let address: ClamdAddress = format!("unix:{}", nobody.display())
+        .parse()
+        .expect("address");
     let settings = CheckSettings {
         scanner: Some(ClamdScanner::new(address, Duration::from_secs(5))),
         ..CheckSettings::default()
@@ -421,7 +484,12 @@ async fn the_preservation_check_finds_a_file_changed_on_disk() {
         vec![("main", "voucher.pdf", content.clone())],
     )
     .await;
-    assert_eq!(receipt.state, SubmissionState::Accepted, "{}", reasons(&receipt));
+    assert_eq!(
+        receipt.state,
+        SubmissionState::Accepted,
+        "{}",
+        reasons(&receipt)
+    );
     let id = receipt.records[0].id;
     archive.archive(id).await.expect("archived");
     let first = archive
@@ -432,7 +500,13 @@ async fn the_preservation_check_finds_a_file_changed_on_disk() {
     assert!(first.run.passed);
     assert_eq!(first.run.stage, fonds_domain::Stage::Preservation);
     // Checked now: nothing is due until the interval has passed.
-    assert!(archive.run_due_preservation_checks(100).await.expect("run").is_none());
+    assert!(
+        archive
+            .run_due_preservation_checks(100)
+            .await
+            .expect("run")
+            .is_none()
+    );
 
     // Flip a byte of the stored object, as a failing disk would.
     let sha = hex::encode(sha2::Sha256::digest(&content));
@@ -446,7 +520,10 @@ async fn the_preservation_check_finds_a_file_changed_on_disk() {
     let mut bytes = std::fs::read(&object).expect("object");
     bytes[20] ^= 0x01;
     let mut permissions = std::fs::metadata(&object).expect("meta").permissions();
-    #[allow(clippy::permissions_set_readonly_false, reason = "the test plays a failing disk")]
+    #[allow(
+        clippy::permissions_set_readonly_false,
+        reason = "the test plays a failing disk"
+    )]
     permissions.set_readonly(false);
     std::fs::set_permissions(&object, permissions).expect("writable");
     std::fs::write(&object, bytes).expect("rot");
@@ -463,6 +540,6 @@ async fn the_preservation_check_finds_a_file_changed_on_disk() {
         .expect("fixity");
     assert_eq!(fixity.outcome, Outcome::Failed);
     assert!(fixity.evidence.contains("不一致"), "{}", fixity.evidence);
-    // Every run stays: at submission, the yearly pass and this failure.
-    assert_eq!(archive.record_check_runs(id).await.expect("runs").len(), 3);
+    // Every run stays: at submission, at archiving, the yearly pass and this failure.
+    assert_eq!(archive.record_check_runs(id).await.expect("runs").len(), 4);
 }

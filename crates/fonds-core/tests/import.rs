@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::archive_with_fonds;
+use common::{archive_with_fonds, pdf};
 use std::path::Path;
 
 use fonds_core::RecordFilter;
@@ -36,13 +36,45 @@ fn row(line: u64, seq: u32, number: &str, files: &[&str]) -> RegisterRow {
     }
 }
 
+fn invoice_pdf(number: &str) -> Vec<u8> {
+    let money = |s: &str| s.parse::<fonds_domain::Money>().expect("money");
+    fonds_formats::pdf::invoice::render_invoice_pdf(&fonds_formats::einvoice::InvoiceData {
+        number: number.to_owned(),
+        issued_at: time::macros::datetime!(2023-05-02 10:00),
+        seller_name: "上海某某餐饮有限公司".into(),
+        seller_tax_id: "91310000MA1FL0000X".into(),
+        buyer_name: "测试".into(),
+        buyer_tax_id: "91110000100000000A".into(),
+        items: vec![fonds_formats::einvoice::InvoiceItem {
+            name: "*餐饮服务*餐费".into(),
+            quantity: "1".into(),
+            unit_price: money("83.02"),
+            amount: money("83.02"),
+            tax_rate: "6%".into(),
+            tax: money("4.98"),
+        }],
+        total_amount: money("83.02"),
+        total_tax: money("4.98"),
+        total_with_tax: money("88.00"),
+        red_letter: false,
+        original_number: None,
+        remarks: None,
+    })
+}
+
 fn write_folder(dir: &Path, rows: &[RegisterRow]) {
     for r in rows {
         let folder = dir.join(r.number.as_str());
         std::fs::create_dir_all(&folder).expect("folder");
         for name in &r.file_names {
-            std::fs::write(folder.join(name), format!("%PDF-1.7 {} {name}", r.number))
-                .expect("file");
+            // An invoice must read as one: the four-properties check opens it with the PDF
+            // invoice reader.
+            let content = if name.starts_with("发票") {
+                invoice_pdf(&format!("2431200000{:0>10}", r.seq))
+            } else {
+                pdf(&format!("{} {name}", r.number))
+            };
+            std::fs::write(folder.join(name), content).expect("file");
         }
     }
     let file = std::fs::File::create(dir.join("register.csv")).expect("register");
@@ -88,7 +120,7 @@ async fn an_import_reports_bad_rows_and_a_second_run_resumes_without_duplicates(
     // The sender fixes the folder; the same command imports only what is missing.
     std::fs::write(
         folder.path().join("记-0003").join("回单.pdf"),
-        "%PDF-1.7 回单",
+        pdf("记-0003 回单.pdf"),
     )
     .expect("restore");
     let second = archive

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::archive_with_fonds;
+use common::{archive_with_fonds, pdf};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -16,20 +16,16 @@ use fonds_core::{Archive, Origin, StagedPart, SubmissionState};
 use serde_json::json;
 use sha2::Digest as _;
 
-async fn submit_voucher(
-    archive: &Archive,
-    number: &str,
-    content: &'static [u8],
-) -> fonds_core::Receipt {
+async fn submit_voucher(archive: &Archive, number: &str, content: Vec<u8>) -> fonds_core::Receipt {
     let manifest = json!({"fonds": "Z001", "records": [{
         "kind": "accounting_voucher", "fiscal_year": 2023, "period": 5, "voucher_number": number,
         "date": "2023-05-02", "title": "支付房租",
         "files": [{"part": "main", "role": "main", "file_name": "v.pdf",
-                   "sha256": hex::encode(sha2::Sha256::digest(content))}]
+                   "sha256": hex::encode(sha2::Sha256::digest(&content))}]
     }]});
     let blob = archive
         .stager()
-        .stage_bytes(Bytes::from_static(content))
+        .stage_bytes(Bytes::from(content))
         .await
         .expect("stage");
     archive
@@ -51,8 +47,8 @@ async fn of_two_received_submissions_of_one_voucher_the_pipeline_accepts_one_and
     let data = tempfile::tempdir().expect("data");
     let archive = archive_with_fonds(data.path()).await;
     // No workers run yet: both pass the check at receipt, as two racing requests would.
-    let first = submit_voucher(&archive, "记-0042", b"%PDF-1.7 first").await;
-    let second = submit_voucher(&archive, "记-0042", b"%PDF-1.7 second").await;
+    let first = submit_voucher(&archive, "记-0042", pdf("first")).await;
+    let second = submit_voucher(&archive, "记-0042", pdf("second")).await;
     assert_eq!(
         (first.state, second.state),
         (SubmissionState::Received, SubmissionState::Received)
@@ -87,7 +83,7 @@ async fn of_two_received_submissions_of_one_voucher_the_pipeline_accepts_one_and
 async fn a_waiting_caller_is_answered_as_soon_as_a_worker_decides() {
     let data = tempfile::tempdir().expect("data");
     let archive = archive_with_fonds(data.path()).await;
-    let receipt = submit_voucher(&archive, "记-0001", b"%PDF-1.7 waited").await;
+    let receipt = submit_voucher(&archive, "记-0001", pdf("waited")).await;
     let _workers = archive.spawn_workers(1);
     let decided = archive
         .receipt(receipt.submission_id, None, Duration::from_secs(20))
@@ -102,7 +98,7 @@ async fn jobs_interrupted_by_a_crash_are_requeued_at_start_up() {
     use fonds_store::MetadataStore as _;
     let data = tempfile::tempdir().expect("data");
     let archive = archive_with_fonds(data.path()).await;
-    let receipt = submit_voucher(&archive, "记-0001", b"%PDF-1.7 interrupted").await;
+    let receipt = submit_voucher(&archive, "记-0001", pdf("interrupted")).await;
     // A worker of an earlier run leased the job and died: its lease would hold for minutes.
     let store = fonds_store::SqliteStore::open(&data.path().join("fonds.sqlite"))
         .await
@@ -134,7 +130,7 @@ async fn a_worker_whose_lease_was_taken_over_cannot_complete_the_job() {
     use fonds_store::{MetadataStore as _, StoreError};
     let data = tempfile::tempdir().expect("data");
     let archive = archive_with_fonds(data.path()).await;
-    let receipt = submit_voucher(&archive, "记-0001", b"%PDF-1.7 contested").await;
+    let receipt = submit_voucher(&archive, "记-0001", pdf("contested")).await;
     let store = fonds_store::SqliteStore::open(&data.path().join("fonds.sqlite"))
         .await
         .expect("store");

@@ -9,7 +9,8 @@
 mod common;
 
 use common::{
-    PDF, TestApp, XML, assert_accepted, assert_problem, spawn_app, spawn_app_with, voucher,
+    TestApp, assert_accepted, assert_problem, invoice_xml, pdf, spawn_app, spawn_app_with,
+    standard_pdf, standard_xml, voucher,
 };
 use fonds_core::Settings;
 use serde_json::{Value, json};
@@ -41,7 +42,10 @@ async fn assert_nothing_kept(app: &TestApp) {
 }
 
 fn standard_parts() -> [(&'static str, &'static [u8]); 2] {
-    [("v0001-main", PDF), ("v0001-inv", XML)]
+    [
+        ("v0001-main", standard_pdf()),
+        ("v0001-inv", standard_xml()),
+    ]
 }
 
 #[tokio::test]
@@ -60,7 +64,7 @@ async fn a_manifest_that_is_not_json_is_malformed() {
 #[tokio::test]
 async fn an_incomplete_manifest_is_malformed_and_names_the_missing_field() {
     let app = spawn_app().await;
-    let mut record = voucher("记-0001", 1, PDF, XML);
+    let mut record = voucher("记-0001", 1, standard_pdf(), standard_xml());
     record.as_object_mut().expect("object").remove("title");
     let problem = refused(
         &app,
@@ -81,8 +85,10 @@ async fn an_incomplete_manifest_is_malformed_and_names_the_missing_field() {
 #[tokio::test]
 async fn a_submission_without_a_manifest_part_is_refused() {
     let app = spawn_app().await;
-    let form =
-        reqwest::multipart::Form::new().part("x", reqwest::multipart::Part::bytes(PDF.to_vec()));
+    let form = reqwest::multipart::Form::new().part(
+        "x",
+        reqwest::multipart::Part::bytes(standard_pdf().to_vec()),
+    );
     let response = app
         .client
         .post(app.url("/api/v1/submissions"))
@@ -98,8 +104,13 @@ async fn a_submission_without_a_manifest_part_is_refused() {
 #[tokio::test]
 async fn a_file_part_the_manifest_does_not_name_is_refused() {
     let app = spawn_app().await;
-    let manifest = json!({"fonds": "Z001", "records": [voucher("记-0001", 1, PDF, XML)]});
-    let parts = [("v0001-main", PDF), ("v0001-inv", XML), ("stray", PDF)];
+    let record = voucher("记-0001", 1, standard_pdf(), standard_xml());
+    let manifest = json!({"fonds": "Z001", "records": [record]});
+    let parts = [
+        ("v0001-main", standard_pdf()),
+        ("v0001-inv", standard_xml()),
+        ("stray", standard_pdf()),
+    ];
     let problem = refused(&app, manifest, &parts, 422, "file_part_unexpected").await;
     assert!(
         problem["detail"]
@@ -111,11 +122,12 @@ async fn a_file_part_the_manifest_does_not_name_is_refused() {
 #[tokio::test]
 async fn a_named_part_that_is_missing_is_refused() {
     let app = spawn_app().await;
-    let manifest = json!({"fonds": "Z001", "records": [voucher("记-0001", 1, PDF, XML)]});
+    let record = voucher("记-0001", 1, standard_pdf(), standard_xml());
+    let manifest = json!({"fonds": "Z001", "records": [record]});
     let problem = refused(
         &app,
         manifest,
-        &[("v0001-main", PDF)],
+        &[("v0001-main", standard_pdf())],
         422,
         "file_part_missing",
     )
@@ -126,12 +138,13 @@ async fn a_named_part_that_is_missing_is_refused() {
 #[tokio::test]
 async fn a_file_that_does_not_match_its_declared_digest_is_refused() {
     let app = spawn_app().await;
-    let manifest = json!({"fonds": "Z001", "records": [voucher("记-0001", 1, PDF, XML)]});
-    let tampered: &[u8] = b"%PDF-1.7 something else";
+    let record = voucher("记-0001", 1, standard_pdf(), standard_xml());
+    let manifest = json!({"fonds": "Z001", "records": [record]});
+    let tampered = pdf("something else");
     let problem = refused(
         &app,
         manifest,
-        &[("v0001-main", tampered), ("v0001-inv", XML)],
+        &[("v0001-main", &tampered), ("v0001-inv", standard_xml())],
         422,
         "digest_mismatch",
     )
@@ -142,7 +155,7 @@ async fn a_file_that_does_not_match_its_declared_digest_is_refused() {
 #[tokio::test]
 async fn an_unknown_record_kind_is_refused_with_the_known_ones_listed() {
     let app = spawn_app().await;
-    let mut record = voucher("记-0001", 1, PDF, XML);
+    let mut record = voucher("记-0001", 1, standard_pdf(), standard_xml());
     record["kind"] = json!("receipt_of_sorts");
     let problem = refused(
         &app,
@@ -163,7 +176,7 @@ async fn an_unknown_record_kind_is_refused_with_the_known_ones_listed() {
 #[tokio::test]
 async fn a_voucher_whose_entries_do_not_balance_is_refused() {
     let app = spawn_app().await;
-    let mut record = voucher("记-0001", 1, PDF, XML);
+    let mut record = voucher("记-0001", 1, standard_pdf(), standard_xml());
     record["entries"][1]["credit"] = json!("1279.99");
     let problem = refused(
         &app,
@@ -183,7 +196,7 @@ async fn a_voucher_whose_entries_do_not_balance_is_refused() {
 #[tokio::test]
 async fn a_retention_shorter_than_the_statutory_minimum_is_refused() {
     let app = spawn_app().await;
-    let mut record = voucher("记-0001", 1, PDF, XML);
+    let mut record = voucher("记-0001", 1, standard_pdf(), standard_xml());
     record["retention"] = json!("D10");
     refused(
         &app,
@@ -198,7 +211,7 @@ async fn a_retention_shorter_than_the_statutory_minimum_is_refused() {
 #[tokio::test]
 async fn every_problem_of_a_manifest_is_reported_at_once() {
     let app = spawn_app().await;
-    let mut record = voucher("记-0001", 1, PDF, XML);
+    let mut record = voucher("记-0001", 1, standard_pdf(), standard_xml());
     record["period"] = json!(13);
     record["amount"] = json!("12.345");
     record["files"][0]["sha256"] = json!("abc");
@@ -231,7 +244,7 @@ async fn every_problem_of_a_manifest_is_reported_at_once() {
 #[tokio::test]
 async fn an_archival_code_already_taken_is_a_conflict_and_nothing_of_the_submission_is_kept() {
     let app = spawn_app().await;
-    let mut first = voucher("记-0001", 1, PDF, XML);
+    let mut first = voucher("记-0001", 1, standard_pdf(), standard_xml());
     first["archival_code"] = json!("Z001-PZ·2023·D30-0001-0007");
     let response = app
         .submit(
@@ -243,13 +256,14 @@ async fn an_archival_code_already_taken_is_a_conflict_and_nothing_of_the_submiss
     assert_eq!(receipt["records"][0]["state"], "archived");
     let (blobs_before, _) = app.stored_files();
 
-    let other_main: &[u8] = b"%PDF-1.7 another voucher";
-    let mut second = voucher("记-0002", 1, other_main, XML);
+    let other_main = pdf("another voucher");
+    let other_invoice = invoice_xml("记-0002");
+    let mut second = voucher("记-0002", 1, &other_main, &other_invoice);
     second["archival_code"] = json!("Z001-PZ·2023·D30-0001-0007");
     let response = app
         .submit(
             &json!({"fonds": "Z001", "records": [second]}),
-            &[("v0002-main", other_main), ("v0002-inv", XML)],
+            &[("v0002-main", &other_main), ("v0002-inv", &other_invoice)],
         )
         .await;
     assert_problem(response, 409, "archival_code_taken").await;
@@ -269,7 +283,8 @@ async fn an_archival_code_already_taken_is_a_conflict_and_nothing_of_the_submiss
 async fn the_same_voucher_number_twice_in_a_period_is_a_conflict() {
     let app = spawn_app().await;
     app.submit_voucher("记-0001", 1).await;
-    let manifest = json!({"fonds": "Z001", "records": [voucher("记-0001", 1, PDF, XML)]});
+    let record = voucher("记-0001", 1, standard_pdf(), standard_xml());
+    let manifest = json!({"fonds": "Z001", "records": [record]});
     let response = app.submit(&manifest, &standard_parts()).await;
     assert_problem(response, 409, "record_duplicate").await;
     assert_eq!(app.all_records().await.len(), 1);
@@ -278,7 +293,8 @@ async fn the_same_voucher_number_twice_in_a_period_is_a_conflict() {
 #[tokio::test]
 async fn an_unknown_fonds_is_refused() {
     let app = spawn_app().await;
-    let manifest = json!({"fonds": "Z999", "records": [voucher("记-0001", 1, PDF, XML)]});
+    let record = voucher("记-0001", 1, standard_pdf(), standard_xml());
+    let manifest = json!({"fonds": "Z999", "records": [record]});
     refused(&app, manifest, &standard_parts(), 404, "fonds_not_found").await;
 }
 
@@ -290,11 +306,12 @@ async fn an_upload_over_the_configured_limit_is_refused_while_streaming() {
     })
     .await;
     let big = vec![7u8; 100 * 1024];
-    let manifest = json!({"fonds": "Z001", "records": [voucher("记-0001", 1, &big, XML)]});
+    let manifest =
+        json!({"fonds": "Z001", "records": [voucher("记-0001", 1, &big, standard_xml())]});
     refused(
         &app,
         manifest,
-        &[("v0001-main", &big), ("v0001-inv", XML)],
+        &[("v0001-main", &big), ("v0001-inv", standard_xml())],
         413,
         "upload_too_large",
     )
@@ -304,16 +321,16 @@ async fn an_upload_over_the_configured_limit_is_refused_while_streaming() {
 #[tokio::test]
 async fn two_records_of_one_submission_with_the_same_voucher_number_are_refused_at_once() {
     let app = spawn_app().await;
-    let first = voucher("记-0001", 1, PDF, XML);
-    let mut second = voucher("记-0001", 1, PDF, XML);
+    let first = voucher("记-0001", 1, standard_pdf(), standard_xml());
+    let mut second = voucher("记-0001", 1, standard_pdf(), standard_xml());
     second["files"][0]["part"] = json!("other-main");
     second["files"][1]["part"] = json!("other-inv");
     let manifest = json!({"fonds": "Z001", "records": [first, second]});
     let parts = [
-        ("v0001-main", PDF),
-        ("v0001-inv", XML),
-        ("other-main", PDF),
-        ("other-inv", XML),
+        ("v0001-main", standard_pdf()),
+        ("v0001-inv", standard_xml()),
+        ("other-main", standard_pdf()),
+        ("other-inv", standard_xml()),
     ];
     let problem = refused(&app, manifest, &parts, 409, "record_duplicate").await;
     assert_eq!(problem["errors"][0]["pointer"], "/records/1/voucher_number");

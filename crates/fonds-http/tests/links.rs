@@ -9,7 +9,9 @@
 
 mod common;
 
-use common::{PDF, TestApp, XML, assert_accepted, assert_problem, spawn_app, voucher};
+use common::{
+    TestApp, assert_accepted, assert_problem, pdf, spawn_app, standard_pdf, standard_xml, voucher,
+};
 use serde_json::{Value, json};
 
 const INVOICE: &str = "24312000000012345678";
@@ -17,7 +19,7 @@ const INVOICE: &str = "24312000000012345678";
 /// A 记账凭证 with one invoice file of its own, declaring two attachments and linking to the
 /// approval form and an invoice kept as a separate record.
 async fn submit_voucher(app: &TestApp) -> String {
-    let mut record = voucher("记-0001", 3, PDF, XML);
+    let mut record = voucher("记-0001", 3, standard_pdf(), standard_xml());
     record["attachment_count"] = json!(2);
     record["links"] = json!([
         {"type": "invoice", "key": INVOICE},
@@ -26,7 +28,10 @@ async fn submit_voucher(app: &TestApp) -> String {
     let response = app
         .submit(
             &json!({"fonds": "Z001", "records": [record]}),
-            &[("v0001-main", PDF), ("v0001-inv", XML)],
+            &[
+                ("v0001-main", standard_pdf()),
+                ("v0001-inv", standard_xml()),
+            ],
         )
         .await;
     assert_accepted(response).await["records"][0]["id"]
@@ -37,16 +42,16 @@ async fn submit_voucher(app: &TestApp) -> String {
 
 /// The invoice, kept as its own 原始凭证 record, named by its number.
 async fn submit_invoice(app: &TestApp, number: &str) -> reqwest::Response {
-    let pdf: &[u8] = b"%PDF-1.7 invoice";
+    let file = pdf(&format!("增值税电子普通发票 {number}"));
     let record = json!({
         "kind": "original_voucher", "fiscal_year": 2023, "period": 3, "date": "2023-03-14",
         "title": "增值税电子普通发票", "voucher_number": format!("发票-{number}"),
         "business_keys": [{"type": "invoice", "key": number}],
-        "files": [{"part": "inv", "role": "main", "file_name": "invoice.pdf", "sha256": common::sha256(pdf)}]
+        "files": [{"part": "inv", "role": "main", "file_name": "invoice.pdf", "sha256": common::sha256(&file)}]
     });
     app.submit(
         &json!({"fonds": "Z001", "records": [record]}),
-        &[("inv", pdf)],
+        &[("inv", &file)],
     )
     .await
 }
@@ -127,12 +132,15 @@ async fn a_link_to_an_invoice_that_arrived_first_is_linked_at_once() {
 #[tokio::test]
 async fn an_unknown_link_type_is_refused_and_a_taken_business_key_rejected() {
     let app = spawn_app().await;
-    let mut record = voucher("记-0001", 3, PDF, XML);
+    let mut record = voucher("记-0001", 3, standard_pdf(), standard_xml());
     record["links"] = json!([{"type": "purchase_order", "key": "PO-1"}]);
     let response = app
         .submit(
             &json!({"fonds": "Z001", "records": [record]}),
-            &[("v0001-main", PDF), ("v0001-inv", XML)],
+            &[
+                ("v0001-main", standard_pdf()),
+                ("v0001-inv", standard_xml()),
+            ],
         )
         .await;
     let problem = assert_problem(response, 422, "link_type_unknown").await;
@@ -140,23 +148,25 @@ async fn an_unknown_link_type_is_refused_and_a_taken_business_key_rejected() {
 
     assert_accepted(submit_invoice(&app, INVOICE).await).await;
     // A second record claiming the same invoice number is received, then rejected with a reason.
-    let pdf: &[u8] = b"%PDF-1.7 same invoice again";
+    let file = pdf("same invoice again");
     let again = json!({
         "kind": "original_voucher", "fiscal_year": 2023, "period": 3, "date": "2023-03-15",
         "title": "重复的发票", "business_keys": [{"type": "invoice", "key": INVOICE}],
-        "files": [{"part": "inv", "role": "main", "file_name": "invoice.pdf", "sha256": common::sha256(pdf)}]
+        "files": [{"part": "inv", "role": "main", "file_name": "invoice.pdf", "sha256": common::sha256(&file)}]
     });
     let receipt: Value = app
         .submit(
             &json!({"fonds": "Z001", "records": [again]}),
-            &[("inv", pdf)],
+            &[("inv", &file)],
         )
         .await
         .json()
         .await
         .expect("json");
     assert_eq!(receipt["state"], "rejected", "{receipt:#}");
-    assert_eq!(receipt["reasons"][0]["code"], "business_key_taken");
+    // The key is an invoice number, so duplicate-booking prevention answers first and names the
+    // record the invoice was booked to.
+    assert_eq!(receipt["reasons"][0]["code"], "invoice_already_booked");
     assert!(
         receipt["reasons"][0]["detail"]
             .as_str()

@@ -311,9 +311,9 @@ async fn an_oversized_signed_body_is_refused_while_streaming_and_nothing_is_kept
     .await;
     let client = oa_client(&app).await;
     let big = vec![7u8; 100 * 1024];
-    let manifest =
-        json!({"fonds": "Z001", "records": [common::voucher("记-0001", 4, &big, common::XML)]});
-    let parts: [(&str, &[u8]); 2] = [("v0001-main", &big), ("v0001-inv", common::XML)];
+    let record = common::voucher("记-0001", 4, &big, common::standard_xml());
+    let manifest = json!({"fonds": "Z001", "records": [record]});
+    let parts: [(&str, &[u8]); 2] = [("v0001-main", &big), ("v0001-inv", common::standard_xml())];
     let response =
         common::signing::signed_submit(&app, &client, &manifest, &parts, Tweak::default()).await;
     assert_refused(&app, response, 413, "upload_too_large").await;

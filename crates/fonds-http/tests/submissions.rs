@@ -7,15 +7,25 @@
 
 mod common;
 
-use common::{PDF, XML, assert_accepted, assert_problem, sha256, spawn_app, voucher};
+use common::{
+    assert_accepted, assert_problem, sha256, spawn_app, standard_pdf, standard_xml, voucher,
+    voucher_pdf,
+};
 use serde_json::json;
 
 #[tokio::test]
 async fn an_accepted_submission_answers_with_a_receipt_naming_every_record_and_file() {
     let app = spawn_app().await;
-    let manifest = json!({"fonds": "Z001", "records": [voucher("记-0001", 3, PDF, XML)]});
+    let sent = voucher("记-0001", 3, standard_pdf(), standard_xml());
+    let manifest = json!({"fonds": "Z001", "records": [sent]});
     let response = app
-        .submit(&manifest, &[("v0001-main", PDF), ("v0001-inv", XML)])
+        .submit(
+            &manifest,
+            &[
+                ("v0001-main", standard_pdf()),
+                ("v0001-inv", standard_xml()),
+            ],
+        )
         .await;
     assert!(
         response.headers()["location"]
@@ -32,7 +42,7 @@ async fn an_accepted_submission_answers_with_a_receipt_naming_every_record_and_f
     let record = &receipt["records"][0];
     assert_eq!(record["key"], "记-0001");
     assert_eq!(record["state"], "collected");
-    assert_eq!(record["files"][0]["sha256"], sha256(PDF));
+    assert_eq!(record["files"][0]["sha256"], sha256(standard_pdf()));
     assert_eq!(record["files"][0]["media_type"], "application/pdf");
     assert_eq!(record["files"][1]["media_type"], "application/xml");
     assert_eq!(record["files"][0]["sm3"].as_str().map(str::len), Some(64));
@@ -55,12 +65,12 @@ async fn files_stream_back_byte_for_byte_with_a_strong_etag_and_ranges() {
     let id = app.submit_voucher("记-0002", 4).await;
     let shown = app.get_json(&format!("/api/v1/records/{id}")).await;
     let href = shown["files"][0]["href"].as_str().expect("href").to_owned();
-    let expected = b"%PDF-1.7 voucher \xe8\xae\xb0-0002";
+    let expected = voucher_pdf("记-0002");
 
     let whole = app.get(&href).await;
     assert_eq!(whole.status(), 200);
     let etag = whole.headers()["etag"].to_str().expect("etag").to_owned();
-    assert_eq!(etag, format!("\"{}\"", sha256(expected)));
+    assert_eq!(etag, format!("\"{}\"", sha256(&expected)));
     assert_eq!(whole.headers()["accept-ranges"], "bytes");
     assert!(
         whole.headers()["content-disposition"]
@@ -68,7 +78,10 @@ async fn files_stream_back_byte_for_byte_with_a_strong_etag_and_ranges() {
             .expect("cd")
             .contains("UTF-8''")
     );
-    assert_eq!(whole.bytes().await.expect("body").as_ref(), expected);
+    assert_eq!(
+        whole.bytes().await.expect("body").as_ref(),
+        expected.as_slice()
+    );
 
     let part = app
         .client

@@ -9,6 +9,11 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use fonds_domain::Money;
+use fonds_formats::einvoice::{InvoiceData, InvoiceItem, render_xml};
+use fonds_formats::pdf::{PdfDocument, PdfLine, render};
+use time::macros::datetime;
+
 const FONDS: &str = env!("CARGO_BIN_EXE_fonds");
 
 fn fonds(data: &Path, args: &[&str]) -> Output {
@@ -28,17 +33,62 @@ fn text(output: &Output) -> String {
     )
 }
 
-/// A DA/T 94 §16 folder with two vouchers, written by hand as a unit would.
+/// A valid one-page PDF showing `text`, rendered by Fonds' own writer.
+fn pdf(text: &str) -> Vec<u8> {
+    render(&PdfDocument {
+        title: "记账凭证".into(),
+        subject: None,
+        creation_date: datetime!(2023-03-01 10:00),
+        lines: vec![PdfLine::Text(text.to_owned())],
+    })
+}
+
+/// A consistent 数电票 XML with one line, `amount` plus 6% tax making `total` (both as the
+/// register writes amounts), under its own 20-digit `number`.
+fn invoice_xml(number: &str, amount: &str, tax: &str, total: &str) -> String {
+    let money = |s: &str| s.parse::<Money>().expect("amount");
+    render_xml(&InvoiceData {
+        number: number.to_owned(),
+        issued_at: datetime!(2023-02-28 09:30),
+        seller_name: "北京某某科技有限公司".into(),
+        seller_tax_id: "91110108MA01XXXX2B".into(),
+        buyer_name: "测试公司".into(),
+        buyer_tax_id: "91110000100000000X".into(),
+        items: vec![InvoiceItem {
+            name: "*现代服务*服务费".into(),
+            quantity: "1".into(),
+            unit_price: money(amount),
+            amount: money(amount),
+            tax_rate: "6%".into(),
+            tax: money(tax),
+        }],
+        total_amount: money(amount),
+        total_tax: money(tax),
+        total_with_tax: money(total),
+        red_letter: false,
+        original_number: None,
+        remarks: None,
+    })
+}
+
+/// A DA/T 94 §16 folder with two vouchers, written by hand as a unit would: a PDF of each and
+/// the 数电票 it books, for the amount the register states.
 fn write_import_folder(dir: &Path) {
-    for n in ["记-0001", "记-0002"] {
+    let invoices = [
+        (
+            "记-0001",
+            invoice_xml("24312000000000000001", "113.21", "6.79", "120.00"),
+        ),
+        (
+            "记-0002",
+            invoice_xml("24312000000000000002", "83.49", "5.01", "88.50"),
+        ),
+    ];
+    for (n, invoice) in invoices {
         let folder = dir.join(n);
         std::fs::create_dir_all(&folder).expect("folder");
-        std::fs::write(folder.join(format!("{n}.pdf")), format!("%PDF-1.7 {n}")).expect("main");
-        std::fs::write(
-            folder.join("发票.xml"),
-            format!("<?xml version=\"1.0\"?><EInvoice>{n}</EInvoice>"),
-        )
-        .expect("invoice");
+        std::fs::write(folder.join(format!("{n}.pdf")), pdf(n)).expect("main");
+        std::fs::write(folder.join("发票.xml"), invoice).expect("invoice");
     }
     let register = "\u{feff}序号,档号,文件号,题名,形成日期,保管期限,电子文件名,数量,备注,金额\n\
         1,,记-0001,报销差旅费,2023-03-01,D30,记-0001.pdf;发票.xml,2,,120.00\n\

@@ -13,8 +13,13 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use fonds_domain::Money;
+use fonds_formats::einvoice::{InvoiceData, InvoiceItem};
+use fonds_formats::pdf::invoice::render_invoice_pdf;
+use fonds_formats::pdf::{PdfDocument, PdfLine, render};
 use serde_json::{Value, json};
 use sha2::Digest as _;
+use time::macros::datetime;
 
 const FONDS: &str = env!("CARGO_BIN_EXE_fonds");
 
@@ -76,14 +81,44 @@ struct Acked {
     digests: Vec<String>,
 }
 
-fn file_bytes(client: usize, n: usize, which: &str) -> Vec<u8> {
-    let mut bytes =
-        format!("%PDF-1.7 crash test client {client} voucher {n} {which}\n").into_bytes();
-    bytes.resize(
-        24 * 1024,
-        u8::try_from((client * 31 + n) % 251).expect("byte"),
-    );
-    bytes
+/// The voucher's main file: a real PDF (the four-properties check opens every file) carrying
+/// some 24 KiB of text, so each upload streams in many chunks, different for every voucher.
+fn voucher_pdf(client: usize, n: usize) -> Vec<u8> {
+    let line = format!("crash test client {client} voucher {n} ");
+    render(&PdfDocument {
+        title: format!("崩溃测试凭证 {client}-{n}"),
+        subject: None,
+        creation_date: datetime!(2023-03-10 10:00),
+        lines: vec![PdfLine::Text(line.repeat(24 * 1024 / line.len()))],
+    })
+}
+
+/// The voucher's invoice: a real 数电票 PDF whose number is the voucher's own, since the archive
+/// refuses an invoice booked twice.
+fn invoice_pdf(client: usize, n: usize) -> Vec<u8> {
+    let money = |s: &str| s.parse::<Money>().expect("amount");
+    render_invoice_pdf(&InvoiceData {
+        number: format!("2431200000{client}{n:09}"),
+        issued_at: datetime!(2023-03-09 15:00),
+        seller_name: "北京某某科技有限公司".into(),
+        seller_tax_id: "91110108MA01XXXX2B".into(),
+        buyer_name: "测试公司".into(),
+        buyer_tax_id: "91110000100000000X".into(),
+        items: vec![InvoiceItem {
+            name: "*办公用品*打印纸".into(),
+            quantity: "1".into(),
+            unit_price: money("100.00"),
+            amount: money("100.00"),
+            tax_rate: "6%".into(),
+            tax: money("6.00"),
+        }],
+        total_amount: money("100.00"),
+        total_tax: money("6.00"),
+        total_with_tax: money("106.00"),
+        red_letter: false,
+        original_number: None,
+        remarks: None,
+    })
 }
 
 async fn submit(
@@ -93,8 +128,8 @@ async fn submit(
     c: usize,
     n: usize,
 ) -> Option<Acked> {
-    let main = file_bytes(c, n, "main");
-    let invoice = file_bytes(c, n, "invoice");
+    let main = voucher_pdf(c, n);
+    let invoice = invoice_pdf(c, n);
     let (main_bytes, invoice_bytes) = (main.clone(), invoice.clone());
     let digest = |b: &[u8]| hex::encode(sha2::Sha256::digest(b));
     let number = format!("记-{c}{n:05}");

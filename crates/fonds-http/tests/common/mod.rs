@@ -1,5 +1,6 @@
-//! `spawn_app`: a real server on port 0 over a fresh temporary data directory, and one helper per
-//! endpoint so that tests read as behaviour.
+//! `spawn_app`: a real server on port 0 over a fresh temporary data directory, one helper per
+//! endpoint so that tests read as behaviour, and real files to submit: the four-properties check
+//! opens every file it receives, so a fixture must be a PDF or a 数电票 a reader can open.
 
 #![allow(
     dead_code,
@@ -7,13 +8,17 @@
 )]
 
 use std::path::PathBuf;
+use std::sync::LazyLock;
 
 pub mod signing;
 
 use fonds_core::{Archive, Settings};
-use fonds_domain::{ArchivalCodePattern, Fonds, RetentionScheme};
+use fonds_domain::{ArchivalCodePattern, Fonds, Money, RetentionScheme};
+use fonds_formats::einvoice::{InvoiceData, InvoiceItem, render_xml};
+use fonds_formats::pdf::{PdfDocument, PdfLine, render};
 use serde_json::{Value, json};
 use sha2::Digest as _;
+use time::macros::datetime;
 
 pub struct TestApp {
     pub base: String,
@@ -119,8 +124,68 @@ pub fn part_prefix(number: &str) -> String {
     )
 }
 
-pub const PDF: &[u8] = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
-pub const XML: &[u8] = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><EInvoice></EInvoice>";
+/// A valid one-page PDF showing `text`, rendered by Fonds' own writer. Different texts give
+/// different bytes, so each file has its own address in the content-addressed store.
+pub fn pdf(text: &str) -> Vec<u8> {
+    render(&PdfDocument {
+        title: "测试文件".into(),
+        subject: None,
+        creation_date: datetime!(2023-12-05 10:00),
+        lines: vec![PdfLine::Text(text.to_owned())],
+    })
+}
+
+/// A consistent 数电票 XML of 1280.00, the amount [`voucher`] books. Its 20-digit invoice number
+/// is derived from `seed`: the archive refuses an invoice booked twice, so every voucher that is
+/// meant to be accepted carries an invoice of its own.
+pub fn invoice_xml(seed: &str) -> Vec<u8> {
+    let digest = sha2::Sha256::digest(seed.as_bytes());
+    let mut serial = [0u8; 8];
+    serial.copy_from_slice(&digest[..8]);
+    let serial = u64::from_be_bytes(serial) % 1_000_000_000_000;
+    let money = |s: &str| s.parse::<Money>().expect("amount");
+    render_xml(&InvoiceData {
+        number: format!("24312000{serial:012}"),
+        issued_at: datetime!(2023-03-14 09:30),
+        seller_name: "北京某某科技有限公司".into(),
+        seller_tax_id: "91110108MA01XXXX2B".into(),
+        buyer_name: "测试公司".into(),
+        buyer_tax_id: "91110000100000000X".into(),
+        items: vec![InvoiceItem {
+            name: "*运输服务*客运服务费".into(),
+            quantity: "1".into(),
+            unit_price: money("1207.55"),
+            amount: money("1207.55"),
+            tax_rate: "6%".into(),
+            tax: money("72.45"),
+        }],
+        total_amount: money("1207.55"),
+        total_tax: money("72.45"),
+        total_with_tax: money("1280.00"),
+        red_letter: false,
+        original_number: None,
+        remarks: None,
+    })
+    .into_bytes()
+}
+
+/// The main file of voucher `number` as [`TestApp::submit_voucher`] sends it.
+pub fn voucher_pdf(number: &str) -> Vec<u8> {
+    pdf(&format!("voucher {number}"))
+}
+
+/// The main file of the standard test voucher built with [`voucher`] and sent by hand.
+pub fn standard_pdf() -> &'static [u8] {
+    static PDF: LazyLock<Vec<u8>> = LazyLock::new(|| pdf("standard voucher"));
+    &PDF
+}
+
+/// The invoice of the standard test voucher; its number is none that
+/// [`TestApp::submit_voucher`] gives.
+pub fn standard_xml() -> &'static [u8] {
+    static XML: LazyLock<Vec<u8>> = LazyLock::new(|| invoice_xml("standard voucher"));
+    &XML
+}
 
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
@@ -151,16 +216,14 @@ impl TestApp {
 
     /// Submits one voucher with the standard test files; returns its record id.
     pub async fn submit_voucher(&self, number: &str, month: u32) -> String {
-        let main = format!("%PDF-1.7 voucher {number}");
+        let main = voucher_pdf(number);
+        let invoice = invoice_xml(number);
         let manifest =
-            json!({"fonds": "Z001", "records": [voucher(number, month, main.as_bytes(), XML)]});
+            json!({"fonds": "Z001", "records": [voucher(number, month, &main, &invoice)]});
         let main_part = format!("{}-main", part_prefix(number));
         let inv_part = format!("{}-inv", part_prefix(number));
         let response = self
-            .submit(
-                &manifest,
-                &[(&main_part, main.as_bytes()), (&inv_part, XML)],
-            )
+            .submit(&manifest, &[(&main_part, &main), (&inv_part, &invoice)])
             .await;
         assert_accepted(response).await["records"][0]["id"]
             .as_str()

@@ -6,7 +6,7 @@ use fonds_domain::SigningAlgorithm;
 use serde_json::{Value, json};
 use sha2::Digest as _;
 
-use super::{PDF, TestApp, XML, part_prefix, voucher};
+use super::{TestApp, invoice_xml, part_prefix, voucher, voucher_pdf};
 
 pub struct Client {
     pub id: String,
@@ -118,14 +118,17 @@ pub async fn signed_submit(
     request.send().await.expect("send")
 }
 
-pub fn one_voucher(number: &str) -> (Value, Vec<(String, &'static [u8])>) {
-    let manifest = json!({"fonds": "Z001", "records": [voucher(number, 4, PDF, XML)]});
+/// Voucher `number` with its own main file and invoice, and the parts that carry them.
+pub fn one_voucher(number: &str) -> (Value, Vec<(String, Vec<u8>)>) {
+    let main = voucher_pdf(number);
+    let invoice = invoice_xml(number);
+    let manifest = json!({"fonds": "Z001", "records": [voucher(number, 4, &main, &invoice)]});
     let prefix = part_prefix(number);
     (
         manifest,
         vec![
-            (format!("{prefix}-main"), PDF),
-            (format!("{prefix}-inv"), XML),
+            (format!("{prefix}-main"), main),
+            (format!("{prefix}-inv"), invoice),
         ],
     )
 }
@@ -137,6 +140,9 @@ pub async fn submit_one(
     tweak: Tweak,
 ) -> reqwest::Response {
     let (manifest, parts) = one_voucher(number);
-    let parts: Vec<(&str, &[u8])> = parts.iter().map(|(n, b)| (n.as_str(), *b)).collect();
+    let parts: Vec<(&str, &[u8])> = parts
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
     signed_submit(app, client, &manifest, &parts, tweak).await
 }
