@@ -1,6 +1,6 @@
 //! Archiving (归档) and metadata corrections.
 
-use fonds_domain::{RecordDescription, RecordId};
+use fonds_domain::{Occasion, RecordDescription, RecordId};
 use fonds_store::ArchiveOutcome;
 use time::OffsetDateTime;
 
@@ -8,12 +8,13 @@ use crate::Archive;
 use crate::error::{CoreError, ErrorCode};
 
 impl Archive {
-    /// Archives a collected record: assigns its archival code from its fonds' pattern and
-    /// freezes it.
+    /// Archives a collected record: runs the four-properties check of the archiving stage
+    /// (DA/T 94 9.2), then assigns its archival code from its fonds' pattern and freezes it.
     ///
     /// # Errors
-    /// `record_not_found`, `transition_not_allowed` when it is not in `collected`,
-    /// `archival_code_taken`, or a store failure.
+    /// `record_not_found`, `check_failed` when an item of error severity fails (the run is kept
+    /// and named), `scanner_unavailable`, `transition_not_allowed` when it is not in
+    /// `collected`, `archival_code_taken`, or a store failure.
     pub async fn archive(&self, id: RecordId) -> Result<ArchiveOutcome, CoreError> {
         let record = self.metadata.record(id).await?.ok_or_else(|| {
             CoreError::new(
@@ -22,6 +23,27 @@ impl Archive {
             )
         })?;
         let fonds = self.fonds_or_404(&record.fonds).await?;
+        if record.state == fonds_domain::LifecycleState::Collected {
+            let checked = self.check_records(&[id], Occasion::Archiving).await?;
+            if !checked.run.passed {
+                let failed: Vec<String> = checked
+                    .results
+                    .iter()
+                    .filter(|r| r.blocks())
+                    .map(|r| format!("{} {}", r.item.code(checked.run.stage), r.evidence))
+                    .collect();
+                return Err(CoreError::new(
+                    ErrorCode::CheckFailed,
+                    format!(
+                        "the archiving check (run {}) failed, so the record was not archived: {}; \
+                         see /api/v1/check-runs/{}/report.html",
+                        checked.run.id,
+                        failed.join("; "),
+                        checked.run.id
+                    ),
+                ));
+            }
+        }
         let outcome = self
             .metadata
             .archive_record(id, &fonds.code_pattern, OffsetDateTime::now_utc())

@@ -41,8 +41,9 @@ pub use settings::Settings;
 pub use verify::{FixityProblem, VerifyProgress, VerifyReport};
 
 pub use fonds_store::{
-    BlobRange, CheckResultRow, CheckRunRow, Cursor, InvoiceBookingRow, ReusePolicy, DeliveryRow, EndpointRow, FileRow, Page, RecordFilter, RecordRow,
-    RecordVersion, StagedBlob, SubmissionState,
+    BlobRange, CheckResultRow, CheckRunRow, Cursor, DeliveryRow, EndpointRow, FileRow,
+    InvoiceBookingRow, Page, RecordFilter, RecordRow, RecordVersion, ReusePolicy, StagedBlob,
+    SubmissionState,
 };
 
 /// Installs the one TLS crypto provider of the process (rustls on ring), which every outbound

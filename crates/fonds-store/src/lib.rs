@@ -19,6 +19,7 @@ mod webhooks;
 
 pub use blob::{
     BlobDigests, BlobRange, BlobReader, BlobStore, DualHasher, LocalBlobStore, StagedBlob, Stager,
+    WholeBlob,
 };
 pub use checks::{
     CheckResultRow, CheckRunRow, InvoiceBookingRow, NewCheckResult, NewCheckRun, NewInvoiceBooking,

@@ -5,14 +5,15 @@
 
 use async_trait::async_trait;
 use fonds_domain::{
-    ArchivalCode, ArchivalCodePattern, BusinessKey, CheckItem, CheckRunId, Classification, ClientId, FileId, FileRole,
-    Fonds, FondsCode, InvoiceKey, LifecycleState, Money, RecordDescription, RecordId, RecordKind, RetentionDue,
-    Sha256Digest, Sm3Digest, SubmissionId, VoucherEntry,
+    ArchivalCode, ArchivalCodePattern, BusinessKey, CheckItem, CheckRunId, Classification,
+    ClientId, FileId, FileRole, Fonds, FondsCode, InvoiceKey, LifecycleState, Money,
+    RecordDescription, RecordId, RecordKind, RetentionDue, Sha256Digest, Sm3Digest, SubmissionId,
+    VoucherEntry,
 };
 use time::{Date, OffsetDateTime};
 
-pub use crate::clients::{ClientRow, ClientSecret, NewClient, SubmissionRow, SubmittingClient};
 use crate::checks::{CheckResultRow, CheckRunRow, InvoiceBookingRow, NewCheckRun};
+pub use crate::clients::{ClientRow, ClientSecret, NewClient, SubmissionRow, SubmittingClient};
 use crate::deep_links::{DeepLinkUse, NewDeepLink};
 use crate::error::StoreError;
 use crate::pipeline::{Acceptance, LeasedJob, ReceivedSubmission, ReceivedWork, SubmissionStatus};
@@ -96,6 +97,10 @@ pub struct NewSubmission {
     pub import_row: Option<ImportMark>,
     /// The client system that sent it, with its idempotency key, if it gave one.
     pub client: Option<SubmittingClient>,
+    /// The four-properties check run that passed the records, stored with them.
+    pub checks: Option<crate::checks::NewCheckRun>,
+    /// The invoices the records book, entered in the register with them.
+    pub invoices: Vec<crate::checks::NewInvoiceBooking>,
 }
 
 /// Which row of which import a submission comes from.
@@ -414,7 +419,8 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
         limit: u32,
     ) -> Result<Vec<RecordId>, StoreError>;
     /// The check items switched on or off for a fonds (items not listed run).
-    async fn check_switches(&self, fonds: &FondsCode) -> Result<Vec<(CheckItem, bool)>, StoreError>;
+    async fn check_switches(&self, fonds: &FondsCode)
+    -> Result<Vec<(CheckItem, bool)>, StoreError>;
     /// Switches a check item on or off for a fonds.
     async fn set_check_switch(
         &self,
@@ -424,8 +430,10 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
         at: OffsetDateTime,
     ) -> Result<(), StoreError>;
     /// The register's entry for an invoice.
-    async fn invoice_booking(&self, key: &InvoiceKey)
-    -> Result<Option<InvoiceBookingRow>, StoreError>;
+    async fn invoice_booking(
+        &self,
+        key: &InvoiceKey,
+    ) -> Result<Option<InvoiceBookingRow>, StoreError>;
     /// The invoices booked to a record, or booked again by it under the flag policy.
     async fn invoice_bookings_of_record(
         &self,

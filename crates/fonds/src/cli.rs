@@ -157,6 +157,22 @@ pub enum Bench {
         #[arg(long, default_value_t = 30 * 1024)]
         file_size: usize,
     },
+    /// The four-properties check end to end over a mixed corpus, beside SHA-256 over the same
+    /// bytes; with `--clamd`, again with the virus scan.
+    Checks {
+        /// How many records (two files each).
+        #[arg(long, default_value_t = 10_000)]
+        records: usize,
+        /// Every how many records one carries a scanned attachment (0: none).
+        #[arg(long, default_value_t = 10)]
+        scan_every: usize,
+        /// The size of a scanned attachment in KiB.
+        #[arg(long, default_value_t = 1024)]
+        scan_kib: usize,
+        /// A clamd to scan with in a second pass, e.g. `unix:/tmp/clamd/clamd.sock`.
+        #[arg(long)]
+        clamd: Option<String>,
+    },
     /// Signed submissions with idempotency keys against the same load with a bearer token, and
     /// the webhook deliveries they cause.
     Signed {

@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
-use fonds_domain::{CheckItem, FileRole, Occasion, Outcome, Sha256Digest, Sm3Digest};
+use fonds_domain::{CheckItem, FileRole, Occasion, Outcome, Sha256Digest};
 use fonds_formats::identify::{FileFormat, Hazard};
 use fonds_formats::{bank, einvoice, ofd, pdf};
+use fonds_store::WholeBlob;
 use sha2::Digest as _;
-use tokio::io::AsyncReadExt as _;
 
 use super::file_items::{Content, FileFacts, Parse, Scan, Signatures};
 use super::record_items::Finding;
@@ -46,7 +46,6 @@ struct Read {
     format: FileFormat,
     gate_media_type: &'static str,
     sha256: Sha256Digest,
-    sm3: Sm3Digest,
     parse: Parse,
     invoice: Option<fonds_formats::invoice::InvoiceFacts>,
     inconsistencies: Option<Vec<String>>,
@@ -72,7 +71,6 @@ fn read(content: &[u8], role: FileRole) -> Read {
     let format = fonds_formats::identify::identify(content);
     let gate_media_type = fonds_formats::sniff::identify(content).media_type;
     let sha256 = Sha256Digest::from_bytes(sha2::Sha256::digest(content).into());
-    let sm3 = Sm3Digest::from_bytes(sm3::Sm3::digest(content).into());
     let (mut encrypted, mut active_content) = hazards_of(&format);
     let mut parse = Parse::NoReader;
     let mut invoice = None;
@@ -135,9 +133,8 @@ fn read(content: &[u8], role: FileRole) -> Read {
                             .collect(),
                     );
                     invoice = Some(data.facts());
-                    signatures = Signatures::Unverifiable(
-                        "数电票 XML 的签名结构未公开，签名未验证".into(),
-                    );
+                    signatures =
+                        Signatures::Unverifiable("数电票 XML 的签名结构未公开，签名未验证".into());
                 }
                 Err(e) => parse = Parse::Failed(format!("数电票 XML 无法读取：{e}")),
             },
@@ -156,10 +153,8 @@ fn read(content: &[u8], role: FileRole) -> Read {
             },
             "BankStatement" => match bank::read_statement(content) {
                 Ok(statement) => {
-                    parse = Parse::Opened(format!(
-                        "银行电子对账单，{} 笔交易",
-                        statement.lines.len()
-                    ));
+                    parse =
+                        Parse::Opened(format!("银行电子对账单，{} 笔交易", statement.lines.len()));
                     inconsistencies = Some(
                         statement
                             .inconsistencies()
@@ -183,7 +178,6 @@ fn read(content: &[u8], role: FileRole) -> Read {
         format,
         gate_media_type,
         sha256,
-        sm3,
         parse,
         invoice,
         inconsistencies,
@@ -280,10 +274,9 @@ impl Archive {
                 settings.reader_timeout.as_secs()
             );
             let sha256 = Sha256Digest::from_bytes(sha2::Sha256::digest(&*content).into());
-            let sm3 = Sm3Digest::from_bytes(sm3::Sm3::digest(&*content).into());
             return Ok(FileAnalysis {
                 facts: FileFacts {
-                    content: Content::Read { size, sha256, sm3 },
+                    content: Content::Read { size, sha256 },
                     format: None,
                     gate_media_type: None,
                     parse: Parse::NotRun(why.clone()),
@@ -301,7 +294,6 @@ impl Archive {
                 content: Content::Read {
                     size,
                     sha256: read.sha256,
-                    sm3: read.sm3,
                 },
                 format: Some(read.format),
                 gate_media_type: Some(read.gate_media_type),
@@ -318,23 +310,11 @@ impl Archive {
 
     /// The file's content, or why it cannot be had.
     async fn load(&self, file: &SubjectFile, limit: u64) -> Result<Vec<u8>, Content> {
-        let reader = self
-            .blobs
-            .open(&file.address, None)
-            .await
-            .map_err(|e| Content::Missing(e.to_string()))?;
-        if reader.total_size > limit {
-            return Err(Content::TooLarge {
-                size: reader.total_size,
-                limit,
-            });
+        match self.blobs.read_whole(&file.address, limit).await {
+            Ok(WholeBlob::Read(content)) => Ok(content),
+            Ok(WholeBlob::TooLarge(size)) => Err(Content::TooLarge { size, limit }),
+            Err(e) => Err(Content::Missing(e.to_string())),
         }
-        let mut content = Vec::with_capacity(usize::try_from(reader.total_size).unwrap_or(0));
-        let mut body = reader.body;
-        body.read_to_end(&mut content)
-            .await
-            .map_err(|e| Content::Missing(format!("read failed: {e}")))?;
-        Ok(content)
     }
 
     async fn scan(
@@ -344,7 +324,9 @@ impl Archive {
         occasion: Occasion,
     ) -> Result<Scan, CoreError> {
         let Some(scanner) = &self.settings.checks.scanner else {
-            return Ok(Scan::NotRun("未配置病毒扫描器 (no scanner configured)".into()));
+            return Ok(Scan::NotRun(
+                "未配置病毒扫描器 (no scanner configured)".into(),
+            ));
         };
         match scanner.scan(content).await {
             Ok(ScanVerdict::Clean) => Ok(Scan::Clean(format!("ClamAV ({})", scanner.address()))),

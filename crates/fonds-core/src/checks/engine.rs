@@ -3,8 +3,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use fonds_domain::{CheckItem, CheckRunId, InvoiceKey, LinkType, Occasion, Outcome, RecordId, Severity, SubmissionId};
+use fonds_domain::{
+    CheckItem, CheckRunId, InvoiceKey, LinkType, Occasion, Outcome, RecordId, Severity,
+    SubmissionId,
+};
 use fonds_store::{InvoiceBookingRow, NewCheckResult, NewCheckRun, NewInvoiceBooking, ReusePolicy};
+use futures_util::StreamExt as _;
 use time::OffsetDateTime;
 
 use super::analyse::FileAnalysis;
@@ -14,6 +18,12 @@ use super::set_items::{self, BookedInvoice};
 use super::subject::Subject;
 use crate::Archive;
 use crate::error::CoreError;
+
+/// A fonds, fiscal year and month: the scope of voucher-number continuity.
+type PeriodKey = (String, i32, Option<u8>);
+
+/// How many files are read and analysed at once.
+const FILES_IN_FLIGHT: usize = 4;
 
 /// A finished run and the invoices its records book, for the caller to store.
 #[derive(Debug)]
@@ -70,20 +80,35 @@ impl Archive {
         let stage = occasion.stage();
         let policy = self.settings.checks.duplicate_invoices;
 
-        let mut analysed = Vec::with_capacity(subjects.len());
-        for subject in subjects {
-            let mut files = Vec::with_capacity(subject.files.len());
-            for file in &subject.files {
-                files.push(self.analyse_file(file, occasion).await?);
-            }
-            analysed.push(files);
+        // Files are read and analysed a few at a time (readers run on blocking threads), in
+        // order, so the results read in item order.
+        type Analysing<'a> = std::pin::Pin<
+            Box<dyn Future<Output = Result<(usize, FileAnalysis), CoreError>> + Send + 'a>,
+        >;
+        let work: Vec<Analysing<'_>> = subjects
+            .iter()
+            .enumerate()
+            .flat_map(|(i, s)| s.files.iter().map(move |f| (i, f)))
+            .map(|(i, file)| -> Analysing<'_> {
+                Box::pin(async move { Ok((i, self.analyse_file(file, occasion).await?)) })
+            })
+            .collect();
+        let mut analyses = futures_util::stream::iter(work).buffered(FILES_IN_FLIGHT);
+        let mut analysed: Vec<Vec<FileAnalysis>> = subjects.iter().map(|_| Vec::new()).collect();
+        while let Some(next) = analyses.next().await {
+            let (i, analysis) = next?;
+            analysed[i].push(analysis);
         }
+        drop(analyses);
 
         let invoices: Vec<Vec<BookedInvoice>> = subjects
             .iter()
             .zip(&analysed)
             .map(|(s, files)| {
-                let facts: Vec<FileFacts> = files.iter().map(|a: &FileAnalysis| a.facts.clone()).collect();
+                let facts: Vec<FileFacts> = files
+                    .iter()
+                    .map(|a: &FileAnalysis| a.facts.clone())
+                    .collect();
                 invoices_of(s, &facts)
             })
             .collect();
@@ -112,15 +137,18 @@ impl Archive {
             }
         }
         let mut switches_by_fonds = BTreeMap::new();
-        let mut period_cache: BTreeMap<(String, i32, Option<u8>), Vec<(RecordId, String)>> =
-            BTreeMap::new();
+        let mut period_cache: BTreeMap<PeriodKey, Vec<(RecordId, String)>> = BTreeMap::new();
 
         let mut results = Vec::new();
         for ((subject, files), invoices) in subjects.iter().zip(&analysed).zip(&invoices) {
             let fonds = subject.fonds.code.clone();
             if !switches_by_fonds.contains_key(&fonds) {
-                let switches: BTreeMap<CheckItem, bool> =
-                    self.metadata.check_switches(&fonds).await?.into_iter().collect();
+                let switches: BTreeMap<CheckItem, bool> = self
+                    .metadata
+                    .check_switches(&fonds)
+                    .await?
+                    .into_iter()
+                    .collect();
                 switches_by_fonds.insert(fonds.clone(), switches);
             }
             let switches = &switches_by_fonds[&fonds];
@@ -171,9 +199,18 @@ impl Archive {
                 .and_then(|c| code_holders.get(c))
                 .cloned()
                 .unwrap_or_default();
+            // One invoice may come as XML and as its PDF or OFD rendition: count it once.
+            let mut seen = BTreeSet::new();
             let invoice_facts: Vec<_> = files
                 .iter()
                 .filter_map(|f| f.facts.invoice.clone())
+                .filter(|facts| {
+                    seen.insert(
+                        facts
+                            .key()
+                            .map_or_else(|_| facts.number.clone(), |k| k.to_string()),
+                    )
+                })
                 .collect();
 
             let mut findings: Vec<(Option<usize>, Finding)> = [
@@ -206,16 +243,14 @@ impl Archive {
             }
             for (index, (file, analysis)) in subject.files.iter().zip(files).enumerate() {
                 findings.push((Some(index), analysis.presence(file)));
-                for finding in file_items::judge(file, &analysis.facts, &self.settings.checks.formats) {
+                for finding in
+                    file_items::judge(file, &analysis.facts, &self.settings.checks.formats)
+                {
                     findings.push((Some(index), finding));
                 }
             }
-            findings.sort_by_key(|(file, f)| {
-                (
-                    CheckItem::ALL.iter().position(|i| *i == f.item),
-                    *file,
-                )
-            });
+            findings
+                .sort_by_key(|(file, f)| (CheckItem::ALL.iter().position(|i| *i == f.item), *file));
 
             let checked_at = OffsetDateTime::now_utc();
             for (file, finding) in findings {

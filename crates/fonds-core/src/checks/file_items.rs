@@ -2,7 +2,7 @@
 //! internal consistency, whether it opens, its format, encryption, active content and viruses.
 //! What was found in the file comes from [`super::analyse`] as [`FileFacts`]; here it is judged.
 
-use fonds_domain::{CheckItem, Outcome, Sha256Digest, Sm3Digest};
+use fonds_domain::{CheckItem, Outcome, Sha256Digest};
 use fonds_formats::identify::FileFormat;
 use fonds_formats::identify::registry::{FormatPolicy, FormatRegistry};
 use fonds_formats::invoice::InvoiceFacts;
@@ -39,11 +39,7 @@ pub(crate) struct FileFacts {
 #[derive(Debug, Clone)]
 pub(crate) enum Content {
     /// Read in full.
-    Read {
-        size: u64,
-        sha256: Sha256Digest,
-        sm3: Sm3Digest,
-    },
+    Read { size: u64, sha256: Sha256Digest },
     /// Not in the store, or unreadable.
     Missing(String),
     /// Larger than the checks read; items that need the content do not run.
@@ -118,30 +114,30 @@ fn not_read(content: &Content) -> Option<String> {
     match content {
         Content::Read { .. } => None,
         Content::Missing(why) => Some(format!("文件内容不可读：{why}")),
-        Content::TooLarge { size, limit } => Some(format!(
-            "文件 {size} 字节，超过检测读取上限 {limit} 字节"
-        )),
+        Content::TooLarge { size, limit } => {
+            Some(format!("文件 {size} 字节，超过检测读取上限 {limit} 字节"))
+        }
     }
 }
 
 /// 固化信息有效性（摘要值）.
 fn digest(file: &SubjectFile, facts: &FileFacts) -> Finding {
     let item = CheckItem::FixityDigest;
-    let Content::Read { sha256, sm3, .. } = &facts.content else {
+    let Content::Read { sha256, .. } = &facts.content else {
         let why = not_read(&facts.content).unwrap_or_default();
         return Finding::new(item, Outcome::NotRun(why.clone()), why);
     };
     let source = file.digest_source.name_zh();
-    let sha_ok = *sha256 == file.sha256;
-    let sm3_ok = *sm3 == file.sm3;
+    // LIMITATION: the check recomputes SHA-256 (the blob's address) only; the SM3 recorded at
+    // receipt is shown, not recomputed, which halves the hashing cost of every run. `fonds
+    // verify` recomputes both.
     let evidence = format!(
-        "SHA-256 {source} {}，计算值 {}；SM3 接收时登记值 {}，计算值 {}",
+        "SHA-256 {source} {}，计算值 {}；SM3 接收时登记值 {}",
         short(&file.sha256),
         short(sha256),
-        short(&file.sm3),
-        short(sm3)
+        short(&file.sm3)
     );
-    if sha_ok && sm3_ok {
+    if *sha256 == file.sha256 {
         Finding::new(item, Outcome::Passed, format!("摘要值一致：{evidence}"))
     } else {
         Finding::new(item, Outcome::Failed, format!("摘要值不一致：{evidence}"))
@@ -162,7 +158,11 @@ fn signatures(facts: &FileFacts) -> Vec<Finding> {
             "文件格式不携带内嵌签名或印章",
         )],
         Signatures::Unverifiable(why) => {
-            vec![Finding::new(item, Outcome::NotRun(why.clone()), why.clone())]
+            vec![Finding::new(
+                item,
+                Outcome::NotRun(why.clone()),
+                why.clone(),
+            )]
         }
         Signatures::Checked {
             references,
@@ -227,10 +227,7 @@ fn attributes(file: &SubjectFile, facts: &FileFacts) -> Finding {
             file.media_type
         ));
     }
-    let identified = facts
-        .format
-        .as_ref()
-        .map_or("未识别", FileFormat::name_zh);
+    let identified = facts.format.as_ref().map_or("未识别", FileFormat::name_zh);
     if problems.is_empty() {
         Finding::new(
             item,
@@ -336,11 +333,9 @@ fn virus(facts: &FileFacts) -> Finding {
     let item = CheckItem::VirusFree;
     match &facts.scan {
         Scan::Clean(by) => Finding::new(item, Outcome::Passed, format!("{by} 扫描未发现病毒")),
-        Scan::Infected(signature) => Finding::new(
-            item,
-            Outcome::Failed,
-            format!("发现恶意代码：{signature}"),
-        ),
+        Scan::Infected(signature) => {
+            Finding::new(item, Outcome::Failed, format!("发现恶意代码：{signature}"))
+        }
         Scan::NotRun(why) => Finding::new(item, Outcome::NotRun(why.clone()), why.clone()),
     }
 }

@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use fonds_domain::{CheckItem, CheckRunId, FondsCode, Occasion, RecordId};
 use fonds_store::{CheckResultRow, CheckRunRow, InvoiceBookingRow, ReusePolicy};
+use futures_util::{StreamExt as _, TryStreamExt as _};
 use time::OffsetDateTime;
 use tokio::task::JoinHandle;
 
@@ -27,6 +28,9 @@ pub(crate) use self::subject::Subject;
 use crate::Archive;
 use crate::error::{CoreError, ErrorCode, FieldError};
 use crate::scan::ClamdScanner;
+
+/// How many stored records are loaded at once (the store reads on a pool of connections).
+const SUBJECTS_IN_FLIGHT: usize = 8;
 
 /// How the checks run.
 #[derive(Debug, Clone)]
@@ -81,13 +85,9 @@ impl CheckedRun {
                     .iter()
                     .position(|s| s.label == r.record_key)
                     .unwrap_or_default();
-                let file = r.file_id.and_then(|f| {
-                    subjects
-                        .get(index)?
-                        .files
-                        .iter()
-                        .position(|x| x.id == f)
-                });
+                let file = r
+                    .file_id
+                    .and_then(|f| subjects.get(index)?.files.iter().position(|x| x.id == f));
                 let pointer = match file {
                     Some(j) => format!("/records/{index}/files/{j}"),
                     None => format!("/records/{index}"),
@@ -95,6 +95,7 @@ impl CheckedRun {
                 let code = match r.item {
                     CheckItem::VirusFree => ErrorCode::VirusFound,
                     CheckItem::InvoiceBookedOnce => ErrorCode::InvoiceAlreadyBooked,
+                    CheckItem::MetadataDuplicates => ErrorCode::RecordDuplicate,
                     _ => ErrorCode::CheckFailed,
                 };
                 FieldError {
@@ -124,34 +125,55 @@ impl CheckedRun {
 }
 
 impl Archive {
-    /// Loads stored records as check subjects.
+    /// Loads stored records as check subjects, several at a time, in order.
     async fn stored_subjects(&self, ids: &[RecordId]) -> Result<Vec<Subject>, CoreError> {
-        let mut subjects = Vec::with_capacity(ids.len());
-        for &id in ids {
-            let record = self.metadata.record(id).await?.ok_or_else(|| {
-                CoreError::new(ErrorCode::RecordNotFound, format!("record {id} does not exist"))
-            })?;
-            let fonds = self.fonds_or_404(&record.fonds).await?;
-            let files = self.metadata.record_files(id).await?;
-            let entries = self.metadata.record_entries(id).await?;
-            let links = self.metadata.record_links(id).await?;
-            let originals = subject::count(
-                links
-                    .outgoing
-                    .iter()
-                    .filter(|(k, _)| k.link_type.is_original())
-                    .count(),
-            );
-            subjects.push(Subject::stored(
-                &fonds,
-                record,
-                files,
-                entries,
-                links.own_keys,
-                originals,
-            ));
+        let mut fonds_of = std::collections::BTreeMap::new();
+        for fonds in self.metadata.all_fonds().await? {
+            fonds_of.insert(fonds.code.clone(), fonds);
         }
-        Ok(subjects)
+        let fonds_of = &fonds_of;
+        futures_util::stream::iter(ids.iter().copied())
+            .map(|id| self.stored_subject(id, fonds_of))
+            .buffered(SUBJECTS_IN_FLIGHT)
+            .try_collect()
+            .await
+    }
+
+    async fn stored_subject(
+        &self,
+        id: RecordId,
+        fonds_of: &std::collections::BTreeMap<FondsCode, fonds_domain::Fonds>,
+    ) -> Result<Subject, CoreError> {
+        let record = self.metadata.record(id).await?.ok_or_else(|| {
+            CoreError::new(
+                ErrorCode::RecordNotFound,
+                format!("record {id} does not exist"),
+            )
+        })?;
+        let fonds = fonds_of.get(&record.fonds).cloned().ok_or_else(|| {
+            CoreError::new(
+                ErrorCode::FondsNotFound,
+                format!("fonds {} does not exist", record.fonds),
+            )
+        })?;
+        let files = self.metadata.record_files(id).await?;
+        let entries = self.metadata.record_entries(id).await?;
+        let links = self.metadata.record_links(id).await?;
+        let originals = subject::count(
+            links
+                .outgoing
+                .iter()
+                .filter(|(k, _)| k.link_type.is_original())
+                .count(),
+        );
+        Ok(Subject::stored(
+            &fonds,
+            record,
+            files,
+            entries,
+            links.own_keys,
+            originals,
+        ))
     }
 
     /// Runs the check of `occasion` over stored records and stores the run.
@@ -164,9 +186,20 @@ impl Archive {
         ids: &[RecordId],
         occasion: Occasion,
     ) -> Result<CheckRunView, CoreError> {
+        let started = std::time::Instant::now();
         let subjects = self.stored_subjects(ids).await?;
+        let loaded = started.elapsed();
         let checked = self.run_checks(occasion, None, &subjects).await?;
+        let judged = started.elapsed();
         self.metadata.insert_check_run(&checked.run).await?;
+        tracing::debug!(
+            records = ids.len(),
+            results = checked.run.results.len(),
+            load_ms = loaded.as_millis(),
+            check_ms = (judged - loaded).as_millis(),
+            store_ms = (started.elapsed() - judged).as_millis(),
+            "check run finished"
+        );
         let id = checked.run.id;
         self.check_run(id).await
     }
@@ -236,7 +269,10 @@ impl Archive {
     ///
     /// # Errors
     /// `fonds_not_found`, or a store failure.
-    pub async fn disabled_check_items(&self, fonds: &FondsCode) -> Result<Vec<CheckItem>, CoreError> {
+    pub async fn disabled_check_items(
+        &self,
+        fonds: &FondsCode,
+    ) -> Result<Vec<CheckItem>, CoreError> {
         self.fonds_or_404(fonds).await?;
         Ok(self
             .metadata
@@ -300,7 +336,10 @@ impl Archive {
 
     async fn record_or_404(&self, id: RecordId) -> Result<fonds_store::RecordRow, CoreError> {
         self.metadata.record(id).await?.ok_or_else(|| {
-            CoreError::new(ErrorCode::RecordNotFound, format!("record {id} does not exist"))
+            CoreError::new(
+                ErrorCode::RecordNotFound,
+                format!("record {id} does not exist"),
+            )
         })
     }
 }

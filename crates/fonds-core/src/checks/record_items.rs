@@ -98,16 +98,17 @@ pub(crate) fn formats(subject: &Subject) -> Finding {
         problems.push(format!("金额 {amount} 不能按两位小数读回"));
     }
     let retention = subject.classification.retention.to_string();
-    if retention
-        .parse::<fonds_domain::RetentionPeriod>()
-        .map_or(true, |r| r != subject.classification.retention)
+    if retention.parse::<fonds_domain::RetentionPeriod>().ok()
+        != Some(subject.classification.retention)
     {
         problems.push(format!("保管期限 {retention} 不是合法的保管期限代码"));
     }
     let evidence = format!(
         "日期 {}，金额 {}，保管期限 {}",
-        d.date.map_or_else(|| "未著录".to_owned(), |x| x.to_string()),
-        d.amount.map_or_else(|| "未著录".to_owned(), |x| x.to_string()),
+        d.date
+            .map_or_else(|| "未著录".to_owned(), |x| x.to_string()),
+        d.amount
+            .map_or_else(|| "未著录".to_owned(), |x| x.to_string()),
         retention
     );
     Finding::verdict(CheckItem::MetadataFormat, &problems, &evidence)
@@ -182,7 +183,11 @@ pub(crate) fn archival_code(subject: &Subject) -> Finding {
             "记录尚未归档",
         );
     };
-    match subject.fonds.code_pattern.parse_code(&subject.fonds.code, code) {
+    match subject
+        .fonds
+        .code_pattern
+        .parse_code(&subject.fonds.code, code)
+    {
         Ok(_) => Finding::new(
             item,
             Outcome::Passed,
@@ -191,7 +196,10 @@ pub(crate) fn archival_code(subject: &Subject) -> Finding {
         Err(e) => Finding::new(
             item,
             Outcome::Failed,
-            format!("档号 {code} 不符合全宗 {} 的档号规则：{e}", subject.fonds.code),
+            format!(
+                "档号 {code} 不符合全宗 {} 的档号规则：{e}",
+                subject.fonds.code
+            ),
         ),
     }
 }
@@ -217,7 +225,10 @@ pub(crate) fn balanced(subject: &Subject) -> Finding {
         Ok(total) => Finding::new(
             item,
             Outcome::Passed,
-            format!("{} 条分录，借方合计 = 贷方合计 = {total}", subject.entries.len()),
+            format!(
+                "{} 条分录，借方合计 = 贷方合计 = {total}",
+                subject.entries.len()
+            ),
         ),
         Err(e) => Finding::new(item, Outcome::Failed, format!("借贷不平衡：{e}")),
     }
@@ -244,7 +255,11 @@ pub(crate) fn period(subject: &Subject) -> Finding {
     if inside {
         Finding::new(item, Outcome::Passed, format!("日期 {date} 在 {scope} 内"))
     } else {
-        Finding::new(item, Outcome::Failed, format!("日期 {date} 不在 {scope} 内"))
+        Finding::new(
+            item,
+            Outcome::Failed,
+            format!("日期 {date} 不在 {scope} 内"),
+        )
     }
 }
 
@@ -267,9 +282,8 @@ pub(crate) fn attachments(subject: &Subject) -> Finding {
             .count(),
     );
     let linked = subject.original_links;
-    let evidence = format!(
-        "声明附件数 {declared}；件内原始凭证文件 {files} 个，关联原始凭证 {linked} 个"
-    );
+    let evidence =
+        format!("声明附件数 {declared}；件内原始凭证文件 {files} 个，关联原始凭证 {linked} 个");
     if files.saturating_add(linked) >= declared {
         Finding::new(item, Outcome::Passed, evidence)
     } else {
@@ -308,10 +322,7 @@ pub(crate) fn invoice_amount(subject: &Subject, invoices: &[InvoiceFacts]) -> Fi
         Some(sum) => Finding::new(
             item,
             Outcome::Failed,
-            format!(
-                "{} 张发票价税合计 {sum} ≠ 入账金额 {amount}",
-                totals.len()
-            ),
+            format!("{} 张发票价税合计 {sum} ≠ 入账金额 {amount}", totals.len()),
         ),
         None => Finding::new(item, Outcome::Failed, "发票金额合计溢出"),
     }
@@ -320,8 +331,8 @@ pub(crate) fn invoice_amount(subject: &Subject, invoices: &[InvoiceFacts]) -> Fi
 #[cfg(test)]
 mod tests {
     use fonds_domain::{
-        AccountingPeriod, ArchivalCodePattern, Classification, FiscalYear, Fonds, RecordDescription,
-        RecordId, RetentionPeriod, RetentionScheme,
+        AccountingPeriod, ArchivalCodePattern, Classification, FiscalYear, Fonds,
+        RecordDescription, RecordId, RetentionPeriod, RetentionScheme,
     };
     use time::macros::date;
 
@@ -386,7 +397,10 @@ mod tests {
         ] {
             assert_eq!(finding.outcome, Outcome::Passed, "{finding:?}");
         }
-        assert!(matches!(archival_code(&s).outcome, Outcome::NotApplicable(_)));
+        assert!(matches!(
+            archival_code(&s).outcome,
+            Outcome::NotApplicable(_)
+        ));
     }
 
     #[test]

@@ -38,7 +38,9 @@ pub(crate) fn continuity(
     if occasion == Occasion::Submission {
         return Finding::new(
             item,
-            Outcome::NotApplicable("接收时本期凭证尚未收齐，连续性在归档、移交和定期检测时检查".into()),
+            Outcome::NotApplicable(
+                "接收时本期凭证尚未收齐，连续性在归档、移交和定期检测时检查".into(),
+            ),
             "接收阶段不判断连续性",
         );
     }
@@ -62,10 +64,10 @@ pub(crate) fn continuity(
         .collect();
     let highest = seen.last().copied().unwrap_or(0);
     let missing: Vec<u64> = (1..=highest).filter(|n| !seen.contains(n)).collect();
-    let period = subject
-        .classification
-        .period
-        .map_or_else(|| subject.classification.fiscal_year.to_string(), |p| p.to_string());
+    let period = subject.classification.period.map_or_else(
+        || subject.classification.fiscal_year.to_string(),
+        |p| p.to_string(),
+    );
     if missing.is_empty() {
         Finding::new(
             item,
@@ -178,7 +180,10 @@ pub(crate) fn booked_once(
             }
         }
         if invoice.red_letter {
-            match (&invoice.reverses, invoice.reverses.as_ref().and_then(|k| register.get(k))) {
+            match (
+                &invoice.reverses,
+                invoice.reverses.as_ref().and_then(|k| register.get(k)),
+            ) {
                 (Some(original), Some(booking)) => notes.push(format!(
                     "红字发票 {} 冲销 {original}（原入账记录 {}）",
                     invoice.key, booking.record_id

@@ -109,7 +109,7 @@ impl Subject {
             label: record.key.clone().unwrap_or_else(|| record.id.to_string()),
             stored: false,
             fonds: fonds.clone(),
-            classification: record.classification.clone(),
+            classification: record.classification,
             description: record.description.clone(),
             entries: record.entries.clone(),
             archival_code: record.preset_code.as_ref().map(|p| p.code.to_string()),

@@ -147,6 +147,8 @@ impl Archive {
             records,
             import_row: None,
             client: None,
+            checks: None,
+            invoices: Vec::new(),
         };
         self.metadata.insert_submission(&submission).await?;
         for record in &submission.records {

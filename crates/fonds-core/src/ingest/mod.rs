@@ -206,16 +206,46 @@ impl Archive {
         import_row: Option<ImportMark>,
     ) -> Result<Vec<RecordId>, CoreError> {
         let prepared = self.prepare(&manifest, parts, origin).await?;
+        let declared: std::collections::BTreeMap<String, fonds_domain::Sha256Digest> = prepared
+            .records
+            .iter()
+            .flat_map(|r| r.files.iter().map(|f| (f.part.clone(), f.sha256)))
+            .collect();
         let records = build_records(&prepared.fonds, prepared.records, &prepared.parts)?;
         let ids = records.iter().map(|r| r.id).collect();
+        // The same four-properties check as a submission through the interface gets.
+        let id = SubmissionId::new();
+        let declared_of =
+            |f: &fonds_store::NewFile| f.part.as_ref().and_then(|p| declared.get(p)).copied();
+        let subjects: Vec<crate::checks::Subject> = records
+            .iter()
+            .map(|r| crate::checks::Subject::received(&prepared.fonds, r, &declared_of))
+            .collect();
+        let checked = self
+            .run_checks(fonds_domain::Occasion::Submission, Some(id), &subjects)
+            .await?;
+        if !checked.run.passed() {
+            let refusals = checked.refusals(&subjects);
+            let detail = refusals
+                .iter()
+                .map(|r| r.detail.as_str())
+                .collect::<Vec<_>>()
+                .join("; ");
+            let mut error = CoreError::fields(refusals);
+            error.detail = detail;
+            return Err(error);
+        }
+        let checked = checked.for_written_records(&subjects);
         let submission = NewSubmission {
-            id: SubmissionId::new(),
+            id,
             fonds: prepared.fonds.code,
             source: origin.source.clone(),
             received_at: OffsetDateTime::now_utc(),
             records,
             import_row,
             client: origin.submitting_client(),
+            checks: Some(checked.run),
+            invoices: checked.bookings,
         };
         self.metadata.insert_submission(&submission).await?;
         Ok(ids)

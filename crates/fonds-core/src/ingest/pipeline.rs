@@ -297,7 +297,10 @@ impl Archive {
     async fn check(&self, id: SubmissionId) -> Result<Checked, CoreError> {
         let Some(work) = self.metadata.received_work(id).await? else {
             return Ok(Checked::Reject(
-                vec![reason(ErrorCode::SubmissionNotFound, "the submission is gone")],
+                vec![reason(
+                    ErrorCode::SubmissionNotFound,
+                    "the submission is gone",
+                )],
                 None,
             ));
         };

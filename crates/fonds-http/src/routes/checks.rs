@@ -7,8 +7,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use fonds_core::ErrorCode;
 use fonds_core::checks::CheckRunView;
-use fonds_domain::{CheckItem, CheckRunId, FondsCode, Occasion, RecordId};
 use fonds_core::{CheckResultRow, CheckRunRow, InvoiceBookingRow};
+use fonds_domain::{CheckItem, CheckRunId, FondsCode, Occasion, RecordId};
 use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 use utoipa::ToSchema;
@@ -167,8 +167,9 @@ fn detail(view: &CheckRunView) -> CheckRunDetail {
 }
 
 fn run_id(id: &str) -> Result<CheckRunId, ApiError> {
-    id.parse()
-        .map_err(|e: fonds_domain::IdError| ApiError::new(ErrorCode::CheckRunNotFound, e.to_string()))
+    id.parse().map_err(|e: fonds_domain::IdError| {
+        ApiError::new(ErrorCode::CheckRunNotFound, e.to_string())
+    })
 }
 
 fn record_id(id: &str) -> Result<RecordId, ApiError> {
@@ -317,7 +318,9 @@ pub(crate) async fn run(
             Ok(_) | Err(_) => {
                 return Err(ApiError::new(
                     ErrorCode::RequestInvalid,
-                    format!("occasion: `{o}` cannot be asked for; use on_demand, transfer or archiving"),
+                    format!(
+                        "occasion: `{o}` cannot be asked for; use on_demand, transfer or archiving"
+                    ),
                 ));
             }
         },
@@ -416,12 +419,12 @@ pub(crate) async fn switch(
 ) -> Result<axum::http::StatusCode, ApiError> {
     let axum::Json(switch) =
         body.map_err(|e| ApiError::new(ErrorCode::RequestInvalid, e.body_text()))?;
-    let fonds: FondsCode = code
-        .parse()
-        .map_err(|e: fonds_domain::FondsCodeError| ApiError::new(ErrorCode::FondsNotFound, e.to_string()))?;
-    let item: CheckItem = item
-        .parse()
-        .map_err(|e: fonds_domain::UnknownCheckValue| ApiError::new(ErrorCode::CheckItemUnknown, e.to_string()))?;
+    let fonds: FondsCode = code.parse().map_err(|e: fonds_domain::FondsCodeError| {
+        ApiError::new(ErrorCode::FondsNotFound, e.to_string())
+    })?;
+    let item: CheckItem = item.parse().map_err(|e: fonds_domain::UnknownCheckValue| {
+        ApiError::new(ErrorCode::CheckItemUnknown, e.to_string())
+    })?;
     state
         .archive
         .set_check_item(&fonds, item, switch.enabled)

@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use fonds_domain::Sha256Digest;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
-use super::{BlobDigests, BlobRange, BlobReader, BlobStore, StagedBlob, Stager};
+use super::{BlobDigests, BlobRange, BlobReader, BlobStore, StagedBlob, Stager, WholeBlob};
 use crate::error::BlobError;
 
 /// Blobs in a directory tree on the local disk.
@@ -107,6 +107,35 @@ impl BlobStore for LocalBlobStore {
         })
         .await
         .map_err(|e| BlobError::io("commit blob", &self.objects, std::io::Error::other(e)))?
+    }
+
+    /// One trip to a blocking thread: stat and read together.
+    async fn read_whole(&self, sha256: &Sha256Digest, limit: u64) -> Result<WholeBlob, BlobError> {
+        let path = self.path_of(sha256);
+        let sha256 = *sha256;
+        tokio::task::spawn_blocking(move || {
+            use std::io::Read as _;
+            let mut file = match std::fs::File::open(&path) {
+                Ok(file) => file,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    return Err(BlobError::Missing(sha256));
+                }
+                Err(e) => return Err(BlobError::io("open blob", &path, e)),
+            };
+            let size = file
+                .metadata()
+                .map_err(|e| BlobError::io("stat blob", &path, e))?
+                .len();
+            if size > limit {
+                return Ok(WholeBlob::TooLarge(size));
+            }
+            let mut content = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+            file.read_to_end(&mut content)
+                .map_err(|e| BlobError::io("read blob", &path, e))?;
+            Ok(WholeBlob::Read(content))
+        })
+        .await
+        .map_err(|e| BlobError::Source(std::io::Error::other(e)))?
     }
 
     async fn open(

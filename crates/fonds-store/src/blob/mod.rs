@@ -55,6 +55,15 @@ impl fmt::Debug for BlobReader {
     }
 }
 
+/// A blob read whole, or too large to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WholeBlob {
+    /// The content.
+    Read(Vec<u8>),
+    /// Larger than the limit asked for; its size.
+    TooLarge(u64),
+}
+
 /// Where committed blobs live.
 #[async_trait]
 pub trait BlobStore: Send + Sync + fmt::Debug {
@@ -74,4 +83,20 @@ pub trait BlobStore: Send + Sync + fmt::Debug {
 
     /// Whether a blob is present.
     async fn contains(&self, sha256: &Sha256Digest) -> Result<bool, BlobError>;
+
+    /// A whole blob in memory, or its size when that is over `limit`. Checks and readers that
+    /// need the complete content use this; stores may serve it in one step.
+    async fn read_whole(&self, sha256: &Sha256Digest, limit: u64) -> Result<WholeBlob, BlobError> {
+        use tokio::io::AsyncReadExt as _;
+        let reader = self.open(sha256, None).await?;
+        if reader.total_size > limit {
+            return Ok(WholeBlob::TooLarge(reader.total_size));
+        }
+        let mut content = Vec::with_capacity(usize::try_from(reader.total_size).unwrap_or(0));
+        let mut body = reader.body;
+        body.read_to_end(&mut content)
+            .await
+            .map_err(BlobError::Source)?;
+        Ok(WholeBlob::Read(content))
+    }
 }

@@ -2,7 +2,7 @@
 
 use fonds_domain::{CheckItem, CheckRunId, FondsCode, InvoiceKey, Occasion, RecordId, Stage};
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row as _, Sqlite, SqlitePool};
+use sqlx::{QueryBuilder, Row as _, Sqlite, SqlitePool};
 use time::OffsetDateTime;
 
 use super::{codec, parse_stored};
@@ -31,32 +31,39 @@ pub(super) async fn insert_run(
     .bind(run.passed())
     .execute(&mut **tx)
     .await?;
-    for (seq, result) in run.results.iter().enumerate() {
-        sqlx::query(
+    // Many rows per statement: a run over a few hundred records has thousands of results.
+    const ROWS_PER_STATEMENT: usize = 200;
+    let rows: Vec<(usize, &crate::checks::NewCheckResult)> =
+        run.results.iter().enumerate().collect();
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
             "INSERT INTO check_results (run_id, seq, record_id, record_key, file_id, file_name, item,
-                                        severity, outcome, reason, evidence, checked_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind(&id)
-        .bind(i64::try_from(seq).unwrap_or(i64::MAX))
-        .bind(result.record_id.map(|r| r.to_string()))
-        .bind(&result.record_key)
-        .bind(result.file_id.map(|f| f.to_string()))
-        .bind(&result.file_name)
-        .bind(result.item.as_str())
-        .bind(result.severity.as_str())
-        .bind(result.outcome.as_str())
-        .bind(result.outcome.reason())
-        .bind(&result.evidence)
-        .bind(codec::timestamp(result.checked_at))
-        .execute(&mut **tx)
-        .await?;
+                                        severity, outcome, reason, evidence, checked_at) ",
+        );
+        insert.push_values(chunk, |mut row, (seq, result)| {
+            row.push_bind(id.clone())
+                .push_bind(i64::try_from(*seq).unwrap_or(i64::MAX))
+                .push_bind(result.record_id.map(|r| r.to_string()))
+                .push_bind(result.record_key.clone())
+                .push_bind(result.file_id.map(|f| f.to_string()))
+                .push_bind(result.file_name.clone())
+                .push_bind(result.item.as_str())
+                .push_bind(result.severity.as_str())
+                .push_bind(result.outcome.as_str())
+                .push_bind(result.outcome.reason().map(str::to_owned))
+                .push_bind(result.evidence.clone())
+                .push_bind(codec::timestamp(result.checked_at));
+        });
+        insert.build().execute(&mut **tx).await?;
     }
     Ok(())
 }
 
 /// Writes a run in a transaction of its own.
-pub(super) async fn insert_run_alone(pool: &SqlitePool, run: &NewCheckRun) -> Result<(), StoreError> {
+pub(super) async fn insert_run_alone(
+    pool: &SqlitePool,
+    run: &NewCheckRun,
+) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     insert_run(&mut tx, run).await?;
     tx.commit().await?;
@@ -150,13 +157,15 @@ pub(super) async fn runs_of_submission(
     pool: &SqlitePool,
     submission: fonds_domain::SubmissionId,
 ) -> Result<Vec<CheckRunRow>, StoreError> {
-    sqlx::query("SELECT * FROM check_runs WHERE submission_id = $1 ORDER BY started_at DESC, id DESC")
-        .bind(submission.to_string())
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(run_row)
-        .collect()
+    sqlx::query(
+        "SELECT * FROM check_runs WHERE submission_id = $1 ORDER BY started_at DESC, id DESC",
+    )
+    .bind(submission.to_string())
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(run_row)
+    .collect()
 }
 
 /// Archived records whose last run at the preservation stage finished before `before` (or that
@@ -259,12 +268,12 @@ where
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "{BOOKING_SELECT} WHERE b.invoice_key = $1"
     )))
-        .bind(key.to_string())
-        .fetch_optional(executor)
-        .await?
-        .as_ref()
-        .map(booking_row)
-        .transpose()
+    .bind(key.to_string())
+    .fetch_optional(executor)
+    .await?
+    .as_ref()
+    .map(booking_row)
+    .transpose()
 }
 
 /// The invoices booked to a record.

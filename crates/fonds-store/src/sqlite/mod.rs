@@ -23,8 +23,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use fonds_domain::{
-    ArchivalCodePattern, CheckItem, CheckRunId, ClientId, InvoiceKey, FileId, Fonds, FondsCode, RecordDescription, RecordId,
-    RecordKind, Sha256Digest, SubmissionId, VoucherEntry,
+    ArchivalCodePattern, CheckItem, CheckRunId, ClientId, FileId, Fonds, FondsCode, InvoiceKey,
+    RecordDescription, RecordId, RecordKind, Sha256Digest, SubmissionId, VoucherEntry,
 };
 use sqlx::SqlitePool;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
@@ -354,7 +354,10 @@ impl MetadataStore for SqliteStore {
         checks::due_for_preservation(&self.reader, before, limit).await
     }
 
-    async fn check_switches(&self, fonds: &FondsCode) -> Result<Vec<(CheckItem, bool)>, StoreError> {
+    async fn check_switches(
+        &self,
+        fonds: &FondsCode,
+    ) -> Result<Vec<(CheckItem, bool)>, StoreError> {
         checks::switches(&self.reader, fonds).await
     }
 

@@ -81,6 +81,12 @@ pub(super) async fn insert_submission(
     for record in &submission.records {
         insert_record(&mut tx, &submission.fonds, submission.id, record, &received).await?;
     }
+    for booking in &submission.invoices {
+        super::checks::book(&mut tx, &submission.fonds, booking, &received).await?;
+    }
+    if let Some(run) = &submission.checks {
+        super::checks::insert_run(&mut tx, run).await?;
+    }
     if let (Some(mark), Some(first)) = (&submission.import_row, submission.records.first()) {
         sqlx::query(
             "INSERT INTO import_rows (import_key, row_key, record_id, refusal) VALUES ($1, $2, $3, NULL)

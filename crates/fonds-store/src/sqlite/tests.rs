@@ -88,6 +88,8 @@ async fn store_with(records: Vec<NewRecord>) -> (tempfile::TempDir, Arc<SqliteSt
         records,
         import_row: None,
         client: None,
+        checks: None,
+        invoices: Vec::new(),
     };
     store.insert_submission(&submission).await.expect("insert");
     (dir, Arc::new(store))
@@ -215,6 +217,8 @@ async fn a_second_voucher_with_the_same_number_in_the_period_is_a_duplicate() {
         records: vec![voucher(12, 10), voucher(12, 9)],
         import_row: None,
         client: None,
+        checks: None,
+        invoices: Vec::new(),
     };
     let result = store.insert_submission(&again).await;
     assert!(

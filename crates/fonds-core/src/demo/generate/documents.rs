@@ -4,7 +4,10 @@
 //! documents that only a tax authority or a bank may issue.
 
 use fonds_domain::FileRole;
+use fonds_formats::bank::{BankParty, BankReceipt, Currency, TransactedAt, render_receipt_xml};
 use fonds_formats::einvoice::render_xml;
+use fonds_formats::ofd::{OfdInvoiceLine, OfdInvoiceSpec, render_invoice};
+use fonds_formats::pdf::invoice::{InvoicePdfOptions, render_invoice_pdf_with};
 use fonds_formats::pdf::{PdfDocument, PdfLine, render};
 use time::{Date, PrimitiveDateTime};
 
@@ -58,13 +61,28 @@ pub(super) fn voucher_files(head: &VoucherHead<'_>, draft: &Draft) -> Vec<DemoFi
             file_name: format!("发票-{number}.xml"),
             bytes: render_xml(&invoice.data).into_bytes(),
         });
-        files.push(DemoFile {
-            role: FileRole::Invoice,
-            file_name: format!("发票-{number}.pdf"),
-            bytes: invoice_pdf(invoice),
-        });
+        // The layout rendition: OFD, the recommended format (DA/T 94 6.4), for special VAT
+        // invoices; PDF for ordinary ones, as issuers send both.
+        if invoice.special {
+            files.push(DemoFile {
+                role: FileRole::Invoice,
+                file_name: format!("发票-{number}.ofd"),
+                bytes: invoice_ofd(invoice),
+            });
+        } else {
+            files.push(DemoFile {
+                role: FileRole::Invoice,
+                file_name: format!("发票-{number}.pdf"),
+                bytes: invoice_pdf(invoice),
+            });
+        }
     }
     for receipt in &draft.receipts {
+        files.push(DemoFile {
+            role: FileRole::BankReceipt,
+            file_name: format!("银行回单-{}.xml", receipt.serial),
+            bytes: receipt_xml(receipt),
+        });
         files.push(DemoFile {
             role: FileRole::BankReceipt,
             file_name: format!("银行回单-{}.pdf", receipt.serial),
@@ -187,68 +205,78 @@ fn claim_pdf(claim: &Claim, head: &VoucherHead<'_>) -> Vec<u8> {
     )
 }
 
+/// The PDF rendition, as the tax authority's platform lays it out, readable by Fonds' own PDF
+/// invoice reader.
 fn invoice_pdf(invoice: &Invoice) -> Vec<u8> {
-    let data = &invoice.data;
-    let kind = if invoice.special {
-        "电子发票（增值税专用发票）"
-    } else {
-        "电子发票（普通发票）"
-    };
-    let mut lines = vec![
-        PdfLine::Heading(kind.to_owned()),
-        kv("发票号码", data.number.as_str()),
-        kv("开票日期", zh_date(data.issued_at.date())),
-        PdfLine::Rule,
-        kv("购买方名称", data.buyer_name.as_str()),
-        kv("购买方税号", data.buyer_tax_id.as_str()),
-        kv("销售方名称", data.seller_name.as_str()),
-        kv("销售方税号", data.seller_tax_id.as_str()),
-        PdfLine::Rule,
-    ];
-    for item in &data.items {
-        lines.push(kv(
-            &item.name,
-            format!(
-                "数量 {}　单价 {}",
-                item.quantity,
-                figures(item.unit_price.fen())
-            ),
-        ));
-        lines.push(kv(
-            "",
-            format!(
-                "金额 {}　税率 {}　税额 {}",
-                figures(item.amount.fen()),
-                item.tax_rate,
-                figures(item.tax.fen())
-            ),
-        ));
-    }
-    lines.extend([
-        PdfLine::Rule,
-        kv(
-            "合计",
-            format!(
-                "金额 {}　税额 {}",
-                yuan(data.total_amount.fen()),
-                yuan(data.total_tax.fen())
-            ),
-        ),
-        kv("价税合计（大写）", capital(data.total_with_tax.fen())),
-        kv("价税合计（小写）", yuan(data.total_with_tax.fen())),
-    ]);
-    if let Some(remarks) = &data.remarks {
-        lines.push(kv("备注", remarks.as_str()));
-    }
-    lines.push(kv("开票人", invoice.drawer));
-    lines.push(PdfLine::Rule);
-    lines.push(PdfLine::Text(DEMO_NOTICE.to_owned()));
-    pdf(
-        format!("{kind} {}", data.number),
-        "发票",
-        data.issued_at,
-        lines,
+    render_invoice_pdf_with(
+        &invoice.data,
+        &InvoicePdfOptions {
+            code: None,
+            drawer: Some(invoice.drawer.to_owned()),
+            omit_amount_in_words: false,
+        },
     )
+}
+
+/// The OFD rendition with its signature block. The seal is demonstration data: its check values
+/// are right, its signature value is not a real seal.
+fn invoice_ofd(invoice: &Invoice) -> Vec<u8> {
+    let data = &invoice.data;
+    render_invoice(&OfdInvoiceSpec {
+        code: None,
+        number: data.number.clone(),
+        issued_on: data.issued_at.date(),
+        seller_name: data.seller_name.clone(),
+        seller_tax_id: data.seller_tax_id.clone(),
+        buyer_name: data.buyer_name.clone(),
+        buyer_tax_id: data.buyer_tax_id.clone(),
+        lines: data
+            .items
+            .iter()
+            .map(|item| OfdInvoiceLine {
+                item: item.name.clone(),
+                specification: None,
+                unit: None,
+                quantity: item.quantity.clone(),
+                unit_price: item.unit_price.to_string(),
+                amount: item.amount,
+                tax_rate: item.tax_rate.clone(),
+                tax: item.tax,
+            })
+            .collect(),
+        total_amount: data.total_amount,
+        total_tax: data.total_tax,
+        total_with_tax: data.total_with_tax,
+        note: Some(DEMO_NOTICE.to_owned()),
+        doc_id: format!("demo-{}", data.number),
+        signed_at: data.issued_at,
+        tamper: None,
+    })
+}
+
+/// The structured bank receipt (Fonds' documented XML, modelled on DA/T 95 B.1).
+fn receipt_xml(receipt: &Receipt) -> Vec<u8> {
+    let party = |h: &super::draft::Holder| BankParty {
+        name: h.name.clone(),
+        account: h.account.clone(),
+        bank: h.bank.clone(),
+    };
+    render_receipt_xml(&BankReceipt {
+        receipt_number: format!("HD{}", receipt.serial),
+        serial: receipt.serial.clone(),
+        transacted_at: TransactedAt {
+            date: receipt.at.date(),
+            time: Some(receipt.at.time()),
+        },
+        payer: party(&receipt.payer),
+        payee: party(&receipt.payee),
+        amount: fonds_domain::Money::from_fen(receipt.amount),
+        currency: Currency::CNY,
+        purpose: receipt.purpose.clone(),
+        summary: Some(receipt.kind.to_owned()),
+        remarks: Some(DEMO_NOTICE.to_owned()),
+    })
+    .into_bytes()
 }
 
 fn receipt_pdf(receipt: &Receipt) -> Vec<u8> {

@@ -139,7 +139,8 @@ fn every_record_validates_and_starts_with_its_one_main_file() {
         for file in &record.files {
             let pdf = file.bytes.starts_with(b"%PDF-") && file.file_name.ends_with(".pdf");
             let xml = file.bytes.starts_with(b"<?xml") && file.file_name.ends_with(".xml");
-            assert!(pdf || xml, "{}", file.file_name);
+            let ofd = file.bytes.starts_with(b"PK\x03\x04") && file.file_name.ends_with(".ofd");
+            assert!(pdf || xml || ofd, "{}", file.file_name);
         }
         if class.kind != RecordKind::AccountingVoucher {
             assert!(record.entries.is_empty(), "{title}");

@@ -12,6 +12,7 @@ use sha2::Digest as _;
 
 use crate::cli::{Bench, BenchArgs};
 
+mod checks;
 mod server;
 mod signed;
 
@@ -26,6 +27,19 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             clients,
             file_size,
         } => ingest(records, clients, file_size).await,
+        Bench::Checks {
+            records,
+            scan_every,
+            scan_kib,
+            clamd,
+        } => {
+            let corpus = checks::Corpus {
+                records,
+                scan_every,
+                scan_size: scan_kib * 1024,
+            };
+            checks::run(corpus, clamd).await
+        }
         Bench::Signed {
             records,
             clients,
@@ -35,15 +49,20 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Deterministic, distinct content for file `n` (content-addressed storage would deduplicate
-/// identical files and flatter the figures).
+/// identical files and flatter the figures): lines of hexadecimal text, so that the
+/// four-properties check at submission identifies it as plain text, an accepted format.
 fn content(n: u64, size: usize) -> Vec<u8> {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut state = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03;
-    let mut out = Vec::with_capacity(size + 8);
+    let mut out = Vec::with_capacity(size + 17);
     while out.len() < size {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
-        out.extend_from_slice(&state.to_le_bytes());
+        for shift in (0..64).step_by(4) {
+            out.push(HEX[usize::try_from((state >> shift) & 0xF).unwrap_or(0)]);
+        }
+        out.push(b'\n');
     }
     out.truncate(size);
     out
@@ -53,7 +72,7 @@ fn manifest(i: u32, files: [(&str, &[u8]); 2]) -> String {
     let month = i % 12 + 1;
     let file = |(part, bytes): (&str, &[u8]), role: &str| {
         serde_json::json!({
-            "part": part, "role": role, "file_name": format!("{part}.bin"),
+            "part": part, "role": role, "file_name": format!("{part}.txt"),
             "sha256": hex::encode(sha2::Sha256::digest(bytes)),
         })
     };
