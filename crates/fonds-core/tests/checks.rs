@@ -474,7 +474,12 @@ async fn with_the_scanner_unreachable_a_submission_waits_and_is_never_accepted_u
 #[tokio::test]
 async fn the_preservation_check_finds_a_file_changed_on_disk() {
     let data = tempfile::tempdir().expect("data");
-    let archive = archive(data.path(), CheckSettings::default()).await;
+    let interval = Duration::from_secs(2);
+    let settings = CheckSettings {
+        preservation_interval: interval,
+        ..CheckSettings::default()
+    };
+    let archive = archive(data.path(), settings).await;
     let content = voucher_pdf("记-0009 will rot");
     let receipt = submit(
         &archive,
@@ -492,6 +497,15 @@ async fn the_preservation_check_finds_a_file_changed_on_disk() {
     );
     let id = receipt.records[0].id;
     archive.archive(id).await.expect("archived");
+    // Just archived (and checked at archiving): its first preservation check is one interval away.
+    assert!(
+        archive
+            .run_due_preservation_checks(100)
+            .await
+            .expect("run")
+            .is_none()
+    );
+    tokio::time::sleep(interval + Duration::from_millis(100)).await;
     let first = archive
         .run_due_preservation_checks(100)
         .await

@@ -411,8 +411,8 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
         &self,
         id: SubmissionId,
     ) -> Result<Vec<CheckRunRow>, StoreError>;
-    /// Archived records not checked at the preservation stage since `before`, longest unchecked
-    /// first.
+    /// Archived records not checked at the preservation stage (or, never checked, not archived)
+    /// since `before`, longest unchecked first.
     async fn records_due_for_preservation_check(
         &self,
         before: OffsetDateTime,

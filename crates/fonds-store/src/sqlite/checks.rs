@@ -168,8 +168,10 @@ pub(super) async fn runs_of_submission(
     .collect()
 }
 
-/// Archived records whose last run at the preservation stage finished before `before` (or that
-/// never had one), oldest first.
+/// Archived records whose last run at the preservation stage, or whose archiving when they never
+/// had one, is before `before`: longest unchecked first. A record archived recently waits one
+/// interval for its first preservation check, so the schedule spreads over the year instead of
+/// checking the whole archive at first start.
 pub(super) async fn due_for_preservation(
     pool: &SqlitePool,
     before: OffsetDateTime,
@@ -181,8 +183,8 @@ pub(super) async fn due_for_preservation(
                     FROM check_results cr JOIN check_runs run ON run.id = cr.run_id
                     WHERE run.stage = 'CQ' AND cr.record_id IS NOT NULL
                     GROUP BY cr.record_id) c ON c.record_id = r.id
-         WHERE r.state = 'archived' AND (c.last IS NULL OR c.last < $1)
-         ORDER BY c.last IS NOT NULL, c.last, r.id
+         WHERE r.state = 'archived' AND julianday(COALESCE(c.last, r.archived_at)) < julianday($1)
+         ORDER BY julianday(COALESCE(c.last, r.archived_at)), r.id
          LIMIT $2",
     )
     .bind(codec::timestamp(before))
