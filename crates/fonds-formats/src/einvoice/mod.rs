@@ -29,7 +29,7 @@ mod check;
 mod read;
 mod render;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use fonds_domain::Money;
 use time::PrimitiveDateTime;

@@ -24,7 +24,6 @@ mod package;
 mod signature;
 mod write;
 mod xml;
-mod xml_out;
 mod zip_out;
 
 #[cfg(test)]

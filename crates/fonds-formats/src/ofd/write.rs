@@ -16,9 +16,9 @@ use time::{Date, PrimitiveDateTime};
 
 use super::base64;
 use super::signature::CheckMethod;
-use super::xml_out::XmlOut;
 use super::zip_out::{DosTime, Entry, stored_zip};
 use crate::invoice::InvoiceFacts;
+use crate::xml_bounded::XmlWriter;
 
 /// The data of one OFD e-invoice to render.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -182,70 +182,70 @@ pub fn render_invoice(spec: &OfdInvoiceSpec) -> Vec<u8> {
 }
 
 fn ofd_root(spec: &OfdInvoiceSpec) -> Vec<u8> {
-    let mut x = XmlOut::new();
-    x.open("ofd:OFD", &[NS, ("Version", "1.1"), ("DocType", "OFD")]);
-    x.open("ofd:DocBody", &[]);
-    x.open("ofd:DocInfo", &[]);
-    x.leaf("ofd:DocID", &[], &spec.doc_id);
-    x.leaf("ofd:Title", &[], TITLE);
-    x.leaf("ofd:Author", &[], &spec.seller_name);
-    x.leaf("ofd:CreationDate", &[], &spec.issued_on.to_string());
-    x.open("ofd:CustomDatas", &[]);
+    let mut x = XmlWriter::new();
+    x.open_with("ofd:OFD", &[NS, ("Version", "1.1"), ("DocType", "OFD")]);
+    x.open("ofd:DocBody");
+    x.open("ofd:DocInfo");
+    x.leaf("ofd:DocID", &spec.doc_id);
+    x.leaf("ofd:Title", TITLE);
+    x.leaf("ofd:Author", &spec.seller_name);
+    x.leaf("ofd:CreationDate", &spec.issued_on.to_string());
+    x.open("ofd:CustomDatas");
     if let Some(code) = &spec.code {
-        x.leaf("ofd:CustomData", &[("Name", "发票代码")], code);
+        x.leaf_with("ofd:CustomData", &[("Name", "发票代码")], code);
     }
-    x.leaf("ofd:CustomData", &[("Name", "发票号码")], &spec.number);
-    x.leaf(
+    x.leaf_with("ofd:CustomData", &[("Name", "发票号码")], &spec.number);
+    x.leaf_with(
         "ofd:CustomData",
         &[("Name", "开票日期")],
         &chinese_date(spec.issued_on),
     );
-    x.leaf(
+    x.leaf_with(
         "ofd:CustomData",
         &[("Name", "价税合计")],
         &spec.total_with_tax.to_string(),
     );
     x.close("ofd:CustomDatas");
     x.close("ofd:DocInfo");
-    x.leaf("ofd:DocRoot", &[], DOCUMENT);
-    x.leaf("ofd:Signatures", &[], SIGNATURES);
+    x.leaf("ofd:DocRoot", DOCUMENT);
+    x.leaf("ofd:Signatures", SIGNATURES);
     x.close("ofd:DocBody");
     x.close("ofd:OFD");
-    x.finish()
+    x.finish().into_bytes()
 }
 
 fn document() -> Vec<u8> {
-    let mut x = XmlOut::new();
-    x.open("ofd:Document", &[NS]);
-    x.open("ofd:CommonData", &[]);
-    x.leaf("ofd:MaxUnitID", &[], "100");
-    x.open("ofd:PageArea", &[]);
-    x.leaf("ofd:PhysicalBox", &[], "0 0 210 140");
+    let mut x = XmlWriter::new();
+    x.open_with("ofd:Document", &[NS]);
+    x.open("ofd:CommonData");
+    x.leaf("ofd:MaxUnitID", "100");
+    x.open("ofd:PageArea");
+    x.leaf("ofd:PhysicalBox", "0 0 210 140");
     x.close("ofd:PageArea");
-    x.leaf("ofd:PublicRes", &[], "PublicRes.xml");
+    x.leaf("ofd:PublicRes", "PublicRes.xml");
     x.close("ofd:CommonData");
-    x.open("ofd:Pages", &[]);
-    x.empty(
+    x.open("ofd:Pages");
+    x.empty_with(
         "ofd:Page",
         &[("ID", "1"), ("BaseLoc", "Pages/Page_0/Content.xml")],
     );
     x.close("ofd:Pages");
-    x.leaf("ofd:Attachments", &[], "Attachs/Attachments.xml");
+    x.leaf("ofd:Attachments", "Attachs/Attachments.xml");
     x.close("ofd:Document");
-    x.finish()
+    x.finish().into_bytes()
 }
 
 fn public_res() -> Vec<u8> {
-    let mut x = XmlOut::new();
-    x.open("ofd:Res", &[NS, ("BaseLoc", "Res")]);
-    x.open("ofd:Fonts", &[]);
-    x.empty(
+    let mut x = XmlWriter::new();
+    x.open_with("ofd:Res", &[NS, ("BaseLoc", "Res")]);
+    x.open("ofd:Fonts");
+    x.empty_with(
         "ofd:Font",
         &[("ID", "2"), ("FontName", "宋体"), ("FamilyName", "宋体")],
     );
     x.close("ofd:Fonts");
     x.close("ofd:Res");
-    x.finish()
+    x.finish().into_bytes()
 }
 
 /// The page: one text object per printed line, top to bottom, in millimetres.
@@ -278,16 +278,16 @@ fn page(spec: &OfdInvoiceSpec) -> Vec<u8> {
         lines.push((3.0, format!("备注: {note}")));
     }
 
-    let mut x = XmlOut::new();
-    x.open("ofd:Page", &[NS]);
-    x.open("ofd:Content", &[]);
-    x.open("ofd:Layer", &[("ID", "3")]);
+    let mut x = XmlWriter::new();
+    x.open_with("ofd:Page", &[NS]);
+    x.open("ofd:Content");
+    x.open_with("ofd:Layer", &[("ID", "3")]);
     let mut y = 8.0_f32;
     for (index, (size, text)) in lines.iter().enumerate() {
         let id = (index + 10).to_string();
         let boundary = format!("10 {y:.1} 190 {:.1}", size + 2.0);
         let size_text = format!("{size:.1}");
-        x.open(
+        x.open_with(
             "ofd:TextObject",
             &[
                 ("ID", &id),
@@ -296,14 +296,14 @@ fn page(spec: &OfdInvoiceSpec) -> Vec<u8> {
                 ("Size", &size_text),
             ],
         );
-        x.leaf("ofd:TextCode", &[("X", "0"), ("Y", &size_text)], text);
+        x.leaf_with("ofd:TextCode", &[("X", "0"), ("Y", &size_text)], text);
         x.close("ofd:TextObject");
         y += size + 3.0;
     }
     x.close("ofd:Layer");
     x.close("ofd:Content");
     x.close("ofd:Page");
-    x.finish()
+    x.finish().into_bytes()
 }
 
 fn attachments(spec: &OfdInvoiceSpec, original_len: usize) -> Vec<u8> {
@@ -314,9 +314,9 @@ fn attachments(spec: &OfdInvoiceSpec, original_len: usize) -> Vec<u8> {
         original_len % 1024 * 100 / 1024
     );
     let created = spec.issued_on.to_string();
-    let mut x = XmlOut::new();
-    x.open("ofd:Attachments", &[NS]);
-    x.open(
+    let mut x = XmlWriter::new();
+    x.open_with("ofd:Attachments", &[NS]);
+    x.open_with(
         "ofd:Attachment",
         &[
             ("ID", "90"),
@@ -327,73 +327,69 @@ fn attachments(spec: &OfdInvoiceSpec, original_len: usize) -> Vec<u8> {
             ("Visible", "false"),
         ],
     );
-    x.leaf("ofd:FileLoc", &[], "original_invoice.xml");
+    x.leaf("ofd:FileLoc", "original_invoice.xml");
     x.close("ofd:Attachment");
     x.close("ofd:Attachments");
-    x.finish()
+    x.finish().into_bytes()
 }
 
 /// The structured data, with `total_with_tax` as given (a tamper raises it after signing).
 fn original_invoice(spec: &OfdInvoiceSpec, total_with_tax: Money) -> Vec<u8> {
-    let mut x = XmlOut::new();
-    x.open("eInvoice", &[]);
-    x.leaf("DocID", &[], &spec.doc_id);
+    let mut x = XmlWriter::new();
+    x.open("eInvoice");
+    x.leaf("DocID", &spec.doc_id);
     if let Some(code) = &spec.code {
-        x.leaf("InvoiceCode", &[], code);
+        x.leaf("InvoiceCode", code);
     }
-    x.leaf("InvoiceNo", &[], &spec.number);
-    x.leaf("IssueDate", &[], &chinese_date(spec.issued_on));
-    x.open("Buyer", &[]);
-    x.leaf("BuyerName", &[], &spec.buyer_name);
-    x.leaf("BuyerTaxID", &[], &spec.buyer_tax_id);
+    x.leaf("InvoiceNo", &spec.number);
+    x.leaf("IssueDate", &chinese_date(spec.issued_on));
+    x.open("Buyer");
+    x.leaf("BuyerName", &spec.buyer_name);
+    x.leaf("BuyerTaxID", &spec.buyer_tax_id);
     x.close("Buyer");
-    x.open("Seller", &[]);
-    x.leaf("SellerName", &[], &spec.seller_name);
-    x.leaf("SellerTaxID", &[], &spec.seller_tax_id);
+    x.open("Seller");
+    x.leaf("SellerName", &spec.seller_name);
+    x.leaf("SellerTaxID", &spec.seller_tax_id);
     x.close("Seller");
-    x.leaf(
-        "TaxExclusiveTotalAmount",
-        &[],
-        &spec.total_amount.to_string(),
-    );
-    x.leaf("TaxTotalAmount", &[], &spec.total_tax.to_string());
-    x.leaf("TaxInclusiveTotalAmount", &[], &total_with_tax.to_string());
+    x.leaf("TaxExclusiveTotalAmount", &spec.total_amount.to_string());
+    x.leaf("TaxTotalAmount", &spec.total_tax.to_string());
+    x.leaf("TaxInclusiveTotalAmount", &total_with_tax.to_string());
     if let Some(note) = &spec.note {
-        x.leaf("Note", &[], note);
+        x.leaf("Note", note);
     }
-    x.open("GoodsInfos", &[]);
+    x.open("GoodsInfos");
     for line in &spec.lines {
-        x.open("GoodsInfo", &[]);
-        x.leaf("Item", &[], &line.item);
+        x.open("GoodsInfo");
+        x.leaf("Item", &line.item);
         if let Some(specification) = &line.specification {
-            x.leaf("Specification", &[], specification);
+            x.leaf("Specification", specification);
         }
         if let Some(unit) = &line.unit {
-            x.leaf("MeasurementDimension", &[], unit);
+            x.leaf("MeasurementDimension", unit);
         }
-        x.leaf("Price", &[], &line.unit_price);
-        x.leaf("Quantity", &[], &line.quantity);
-        x.leaf("Amount", &[], &line.amount.to_string());
-        x.leaf("TaxScheme", &[], &line.tax_rate);
-        x.leaf("TaxAmount", &[], &line.tax.to_string());
+        x.leaf("Price", &line.unit_price);
+        x.leaf("Quantity", &line.quantity);
+        x.leaf("Amount", &line.amount.to_string());
+        x.leaf("TaxScheme", &line.tax_rate);
+        x.leaf("TaxAmount", &line.tax.to_string());
         x.close("GoodsInfo");
     }
     x.close("GoodsInfos");
     x.close("eInvoice");
-    x.finish()
+    x.finish().into_bytes()
 }
 
 fn signatures() -> Vec<u8> {
-    let mut x = XmlOut::new();
-    x.open("ofd:Signatures", &[NS]);
-    x.leaf("ofd:MaxSignId", &[], "1");
+    let mut x = XmlWriter::new();
+    x.open_with("ofd:Signatures", &[NS]);
+    x.leaf("ofd:MaxSignId", "1");
     let base_loc = format!("/{SIGNATURE}");
-    x.empty(
+    x.empty_with(
         "ofd:Signature",
         &[("ID", "1"), ("Type", "Seal"), ("BaseLoc", &base_loc)],
     );
     x.close("ofd:Signatures");
-    x.finish()
+    x.finish().into_bytes()
 }
 
 /// `Signature.xml` with the SM3 check value of every signed file, as the spec's tamper leaves
@@ -411,10 +407,10 @@ fn signature(spec: &OfdInvoiceSpec, signed: &[(&str, Vec<u8>)]) -> Vec<u8> {
         at.minute(),
         at.second()
     );
-    let mut x = XmlOut::new();
-    x.open("ofd:Signature", &[NS]);
-    x.open("ofd:SignedInfo", &[]);
-    x.empty(
+    let mut x = XmlWriter::new();
+    x.open_with("ofd:Signature", &[NS]);
+    x.open("ofd:SignedInfo");
+    x.empty_with(
         "ofd:Provider",
         &[
             ("ProviderName", "Fonds demo signer"),
@@ -422,9 +418,9 @@ fn signature(spec: &OfdInvoiceSpec, signed: &[(&str, Vec<u8>)]) -> Vec<u8> {
             ("Version", "1.0"),
         ],
     );
-    x.leaf("ofd:SignatureMethod", &[], SM2_WITH_SM3);
-    x.leaf("ofd:SignatureDateTime", &[], &signed_at);
-    x.open("ofd:References", &[("CheckMethod", check_method)]);
+    x.leaf("ofd:SignatureMethod", SM2_WITH_SM3);
+    x.leaf("ofd:SignatureDateTime", &signed_at);
+    x.open_with("ofd:References", &[("CheckMethod", check_method)]);
     for (path, bytes) in signed {
         let digest = match spec.tamper {
             Some(Tamper::CheckValueWrong) if *path == ORIGINAL_INVOICE => {
@@ -433,19 +429,19 @@ fn signature(spec: &OfdInvoiceSpec, signed: &[(&str, Vec<u8>)]) -> Vec<u8> {
             _ => CheckMethod::Sm3.digest(bytes),
         };
         let file_ref = format!("/{path}");
-        x.open("ofd:Reference", &[("FileRef", &file_ref)]);
-        x.leaf("ofd:CheckValue", &[], &base64::encode(&digest));
+        x.open_with("ofd:Reference", &[("FileRef", &file_ref)]);
+        x.leaf("ofd:CheckValue", &base64::encode(&digest));
         x.close("ofd:Reference");
     }
     x.close("ofd:References");
-    x.empty(
+    x.empty_with(
         "ofd:StampAnnot",
         &[("ID", "1"), ("PageRef", "1"), ("Boundary", "150 8 40 26")],
     );
     x.close("ofd:SignedInfo");
-    x.leaf("ofd:SignedValue", &[], &format!("/{SIGNED_VALUE}"));
+    x.leaf("ofd:SignedValue", &format!("/{SIGNED_VALUE}"));
     x.close("ofd:Signature");
-    x.finish()
+    x.finish().into_bytes()
 }
 
 /// A placeholder for the seal's signature value: a fixed text and the SM3 of `Signature.xml`,

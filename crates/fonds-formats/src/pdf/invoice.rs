@@ -288,44 +288,16 @@ mod tests {
     use time::macros::datetime;
 
     use super::*;
-    use crate::einvoice::InvoiceItem;
 
     fn money(s: &str) -> Money {
         s.parse().unwrap_or_else(|_| panic!("amount {s}"))
     }
 
+    /// The einvoice tests' blue invoice, with a remark for the PDF's 备注 box.
     fn blue() -> InvoiceData {
         InvoiceData {
-            number: "24442000000123456789".into(),
-            issued_at: datetime!(2024-03-05 09:30:00),
-            seller_name: "广州某某信息技术有限公司".into(),
-            seller_tax_id: "91440101MA5XXXXX1K".into(),
-            buyer_name: "示例集团有限公司".into(),
-            buyer_tax_id: "91110000100000000X".into(),
-            items: vec![
-                InvoiceItem {
-                    name: "*信息技术服务*软件维护".into(),
-                    quantity: "1".into(),
-                    unit_price: money("1000.00"),
-                    amount: money("1000.00"),
-                    tax_rate: "6%".into(),
-                    tax: money("60.00"),
-                },
-                InvoiceItem {
-                    name: "*现代服务*咨询费".into(),
-                    quantity: "2".into(),
-                    unit_price: money("50.00"),
-                    amount: money("100.00"),
-                    tax_rate: "6%".into(),
-                    tax: money("6.00"),
-                },
-            ],
-            total_amount: money("1100.00"),
-            total_tax: money("66.00"),
-            total_with_tax: money("1166.00"),
-            red_letter: false,
-            original_number: None,
             remarks: Some("项目编号 P-2024-017".into()),
+            ..crate::einvoice::tests::invoice()
         }
     }
 

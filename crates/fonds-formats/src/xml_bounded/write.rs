@@ -23,15 +23,20 @@ impl XmlWriter {
     pub(crate) fn open_root(&mut self, name: &str, namespace: &str) {
         self.indent();
         let _ = write!(self.out, "<{name} xmlns=\"");
-        escape_into(&mut self.out, namespace);
+        escape_into(&mut self.out, namespace, Context::Attribute);
         self.out.push_str("\">\n");
         self.depth += 1;
     }
 
     /// Opens an element.
     pub(crate) fn open(&mut self, name: &str) {
-        self.indent();
-        let _ = writeln!(self.out, "<{name}>");
+        self.open_with(name, &[]);
+    }
+
+    /// Opens an element with attributes.
+    pub(crate) fn open_with(&mut self, name: &str, attributes: &[(&str, &str)]) {
+        self.start_tag(name, attributes);
+        self.out.push_str(">\n");
         self.depth += 1;
     }
 
@@ -44,10 +49,21 @@ impl XmlWriter {
 
     /// An element holding only text.
     pub(crate) fn leaf(&mut self, name: &str, text: &str) {
-        self.indent();
-        let _ = write!(self.out, "<{name}>");
-        escape_into(&mut self.out, text);
+        self.leaf_with(name, &[], text);
+    }
+
+    /// An element with attributes holding only text.
+    pub(crate) fn leaf_with(&mut self, name: &str, attributes: &[(&str, &str)], text: &str) {
+        self.start_tag(name, attributes);
+        self.out.push('>');
+        escape_into(&mut self.out, text, Context::Text);
         let _ = writeln!(self.out, "</{name}>");
+    }
+
+    /// An empty element with attributes.
+    pub(crate) fn empty_with(&mut self, name: &str, attributes: &[(&str, &str)]) {
+        self.start_tag(name, attributes);
+        self.out.push_str("/>\n");
     }
 
     /// An element holding only text, written only when there is a text.
@@ -62,6 +78,16 @@ impl XmlWriter {
         self.out
     }
 
+    fn start_tag(&mut self, name: &str, attributes: &[(&str, &str)]) {
+        self.indent();
+        let _ = write!(self.out, "<{name}");
+        for (key, value) in attributes {
+            let _ = write!(self.out, " {key}=\"");
+            escape_into(&mut self.out, value, Context::Attribute);
+            self.out.push('"');
+        }
+    }
+
     fn indent(&mut self) {
         for _ in 0..self.depth {
             self.out.push_str("  ");
@@ -69,10 +95,18 @@ impl XmlWriter {
     }
 }
 
-/// Escapes character data. Characters XML 1.0 cannot carry at all (C0 controls other than tab
-/// and line breaks, U+FFFE and U+FFFF) are dropped, since even a character reference to them makes
-/// the document ill-formed; CR is escaped so that parsers do not normalise it away.
-fn escape_into(out: &mut String, text: &str) {
+/// Where escaped text goes: attribute values need tab and line breaks as references, or
+/// attribute-value normalisation turns them into spaces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Context {
+    Text,
+    Attribute,
+}
+
+/// Escapes text. Characters XML 1.0 cannot carry at all (C0 controls other than tab and line
+/// breaks, U+FFFE and U+FFFF) are dropped, since even a character reference to them makes the
+/// document ill-formed; CR is escaped so that parsers do not normalise it away.
+fn escape_into(out: &mut String, text: &str, context: Context) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -81,6 +115,8 @@ fn escape_into(out: &mut String, text: &str) {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
             '\r' => out.push_str("&#13;"),
+            '\n' if context == Context::Attribute => out.push_str("&#10;"),
+            '\t' if context == Context::Attribute => out.push_str("&#9;"),
             '\t' | '\n' => out.push(c),
             '\u{FFFE}' | '\u{FFFF}' => {}
             c if c < '\u{20}' => {}

@@ -14,8 +14,8 @@ fn money(s: &str) -> Money {
     s.parse().expect("amount")
 }
 
-/// A consistent blue invoice with two lines.
-fn invoice() -> InvoiceData {
+/// A consistent blue invoice with two lines; the PDF tests use it too.
+pub(crate) fn invoice() -> InvoiceData {
     InvoiceData {
         number: "24442000000123456789".into(),
         issued_at: datetime!(2024-03-05 09:30:00),
