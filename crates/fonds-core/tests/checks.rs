@@ -557,3 +557,125 @@ async fn the_preservation_check_finds_a_file_changed_on_disk() {
     // Every run stays: at submission, at archiving, the yearly pass and this failure.
     assert_eq!(archive.record_check_runs(id).await.expect("runs").len(), 4);
 }
+
+#[tokio::test]
+async fn the_fixity_audit_covers_the_archive_in_slices_and_alerts_on_a_mismatch() {
+    let data = tempfile::tempdir().expect("data");
+    let settings = CheckSettings {
+        fixity_cycle_days: 2,
+        ..CheckSettings::default()
+    };
+    let archive = archive(data.path(), settings).await;
+    assert!(
+        archive
+            .run_fixity_slice()
+            .await
+            .expect("empty")
+            .run
+            .is_none(),
+        "nothing archived, nothing to audit"
+    );
+    let mut ids = Vec::new();
+    let mut contents = Vec::new();
+    for n in 1..=3 {
+        let number = format!("记-002{n}");
+        let content = voucher_pdf(&format!("{number} fixity"));
+        let receipt = submit(
+            &archive,
+            "Z001",
+            &number,
+            "1060.00",
+            vec![("main", "voucher.pdf", content.clone())],
+        )
+        .await;
+        assert_eq!(
+            receipt.state,
+            SubmissionState::Accepted,
+            "{}",
+            reasons(&receipt)
+        );
+        archive
+            .archive(receipt.records[0].id)
+            .await
+            .expect("archived");
+        ids.push(receipt.records[0].id);
+        contents.push(content);
+    }
+    let client = archive
+        .add_client(fonds_core::clients::ClientSpec {
+            name: "ops-monitor".into(),
+            fonds: vec!["Z001".parse().expect("fonds")],
+            kinds: Vec::new(),
+            allowed_ips: Vec::new(),
+            algorithm: fonds_domain::SigningAlgorithm::default(),
+        })
+        .await
+        .expect("client");
+    archive
+        .add_webhook(
+            &client.id,
+            "http://127.0.0.1:9/alerts",
+            &["fixity.mismatch".to_owned()],
+        )
+        .await
+        .expect("endpoint");
+
+    // Three archived records over a two-day cycle: two a day, longest unchecked first, so two
+    // slices cover all three.
+    let first = archive.run_fixity_slice().await.expect("slice");
+    let second = archive.run_fixity_slice().await.expect("slice");
+    let covered: std::collections::BTreeSet<_> = [&first, &second]
+        .iter()
+        .flat_map(|s| s.run.as_ref().expect("run").results.iter())
+        .filter_map(|r| r.record_id)
+        .collect();
+    assert_eq!(covered.len(), 3, "two slices cover every archived record");
+    for slice in [&first, &second] {
+        let run = &slice.run.as_ref().expect("run").run;
+        assert_eq!(run.record_count, 2);
+        assert_eq!(run.stage, fonds_domain::Stage::Preservation);
+        assert!(run.passed);
+        assert!(slice.mismatches.is_empty());
+    }
+    assert!(
+        archive
+            .webhook_deliveries(None, 10)
+            .await
+            .expect("deliveries")
+            .is_empty()
+    );
+
+    // Rot every record's file: the next slice finds the two it checks and raises an alert each.
+    for content in &contents {
+        let sha = hex::encode(sha2::Sha256::digest(content));
+        let object = data
+            .path()
+            .join("blobs/objects")
+            .join(&sha[0..2])
+            .join(&sha[2..4])
+            .join(&sha);
+        let mut permissions = std::fs::metadata(&object).expect("meta").permissions();
+        #[allow(
+            clippy::permissions_set_readonly_false,
+            reason = "the test plays a failing disk"
+        )]
+        permissions.set_readonly(false);
+        std::fs::set_permissions(&object, permissions).expect("writable");
+        let mut bytes = std::fs::read(&object).expect("object");
+        bytes[30] ^= 0x01;
+        std::fs::write(&object, bytes).expect("rot");
+    }
+    let third = archive.run_fixity_slice().await.expect("slice");
+    assert!(!third.run.as_ref().expect("run").run.passed);
+    assert_eq!(third.mismatches.len(), 2, "{:?}", third.mismatches);
+    for mismatch in &third.mismatches {
+        assert!(ids.contains(&mismatch.record_id.expect("record")));
+        assert_eq!(mismatch.file_name.as_deref(), Some("voucher.pdf"));
+    }
+    let alerts = archive
+        .webhook_deliveries(Some("pending"), 10)
+        .await
+        .expect("deliveries");
+    assert_eq!(alerts.len(), 2);
+    assert!(alerts.iter().all(|d| d.event == "fixity.mismatch"));
+}

@@ -307,6 +307,8 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
     ) -> Result<Vec<FileRow>, StoreError>;
     /// How many records there are.
     async fn count_records(&self) -> Result<u64, StoreError>;
+    /// How many records are archived.
+    async fn count_archived_records(&self) -> Result<u64, StoreError>;
 
     /// Creates a client system.
     async fn insert_client(&self, client: &NewClient) -> Result<(), StoreError>;
@@ -475,6 +477,13 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
         code: &str,
     ) -> Result<Option<RecordId>, StoreError>;
 
+    /// Announces an event about the archive as a whole to every endpoint that wants it.
+    async fn broadcast_event(
+        &self,
+        event: &str,
+        data: serde_json::Value,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
     /// Registers a webhook endpoint.
     async fn insert_endpoint(&self, endpoint: &NewEndpoint) -> Result<(), StoreError>;
     /// The registered endpoints, of one client or of all.

@@ -9,6 +9,7 @@
 mod analyse;
 mod engine;
 mod file_items;
+mod fixity;
 mod record_items;
 mod report;
 mod set_items;
@@ -23,6 +24,7 @@ use time::OffsetDateTime;
 use tokio::task::JoinHandle;
 
 pub(crate) use self::engine::CheckedRun;
+pub use self::fixity::{FIXITY_MISMATCH_EVENT, FixityMismatch, FixitySlice, slice_size};
 pub use self::report::{render_html, render_pdf};
 pub(crate) use self::subject::Subject;
 use crate::Archive;
@@ -45,6 +47,8 @@ pub struct CheckSettings {
     pub duplicate_invoices: ReusePolicy,
     /// How often archived records are checked again (DA/T 92 9.4.1: at least once a year).
     pub preservation_interval: Duration,
+    /// The days within which the daily fixity audit re-hashes every archived record.
+    pub fixity_cycle_days: u32,
     /// The formats accepted for long-term keeping.
     pub formats: fonds_formats::identify::registry::FormatRegistry,
 }
@@ -57,6 +61,7 @@ impl Default for CheckSettings {
             max_file_bytes: 256 * 1024 * 1024,
             duplicate_invoices: ReusePolicy::Reject,
             preservation_interval: Duration::from_secs(365 * 24 * 3600),
+            fixity_cycle_days: 30,
             formats: fonds_formats::identify::registry::FormatRegistry::default(),
         }
     }

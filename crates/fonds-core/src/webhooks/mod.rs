@@ -16,10 +16,11 @@ use crate::Archive;
 use crate::error::{CoreError, ErrorCode};
 
 /// The events Fonds emits today.
-pub const EMITTED: [&str; 3] = [
+pub const EMITTED: [&str; 4] = [
     "submission.accepted",
     "submission.rejected",
     "record.archived",
+    crate::checks::FIXITY_MISMATCH_EVENT,
 ];
 
 /// Events reserved for the lifecycle workflows still to come; endpoints may subscribe now.

@@ -240,6 +240,13 @@ impl MetadataStore for SqliteStore {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
+    async fn count_archived_records(&self) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM records WHERE state = 'archived'")
+            .fetch_one(&self.reader)
+            .await?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     async fn insert_client(&self, client: &NewClient) -> Result<(), StoreError> {
         clients::insert_client(&self.writer, client).await
     }
@@ -452,6 +459,15 @@ impl MetadataStore for SqliteStore {
         .fetch_optional(&self.reader)
         .await?;
         id.map(|id| parse_stored("record id", &id)).transpose()
+    }
+
+    async fn broadcast_event(
+        &self,
+        event: &str,
+        data: serde_json::Value,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        webhooks::broadcast(&self.writer, event, data, at).await
     }
 
     async fn insert_endpoint(&self, endpoint: &NewEndpoint) -> Result<(), StoreError> {

@@ -33,6 +33,37 @@ pub(super) async fn enqueue(
     .bind(event)
     .fetch_all(&mut **tx)
     .await?;
+    write_deliveries(tx, &endpoints, event, &data, at).await
+}
+
+/// Writes one delivery per enabled endpoint of any client that wants `event`: for events about
+/// the archive as a whole (a fixity mismatch), which concern every system watching it.
+pub(super) async fn broadcast(
+    pool: &SqlitePool,
+    event: &str,
+    data: Value,
+    at: OffsetDateTime,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    let endpoints: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM webhook_endpoints WHERE enabled = 1
+           AND EXISTS (SELECT 1 FROM json_each(events) WHERE value = $1)",
+    )
+    .bind(event)
+    .fetch_all(&mut *tx)
+    .await?;
+    write_deliveries(&mut tx, &endpoints, event, &data, at).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn write_deliveries(
+    tx: &mut sqlx::Transaction<'_, Sqlite>,
+    endpoints: &[String],
+    event: &str,
+    data: &Value,
+    at: OffsetDateTime,
+) -> Result<(), StoreError> {
     let occurred = codec::timestamp(at);
     for endpoint in endpoints {
         let id = uuid::Uuid::now_v7().to_string();
@@ -43,7 +74,7 @@ pub(super) async fn enqueue(
              VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5, $6)",
         )
         .bind(&id)
-        .bind(&endpoint)
+        .bind(endpoint)
         .bind(event)
         .bind(payload.to_string())
         .bind(millis(at))
