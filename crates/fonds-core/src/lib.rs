@@ -12,6 +12,7 @@ pub mod clients;
 mod deep_links;
 pub mod demo;
 mod error;
+pub mod health;
 mod import;
 mod ingest;
 pub mod links;

@@ -21,6 +21,9 @@ pub struct Settings {
     pub webhook_timeout: Duration,
     /// How the four-properties check runs.
     pub checks: crate::checks::CheckSettings,
+    /// The OA origins (`https://oa.example.com`) whose pages may embed Fonds' pages in a frame;
+    /// empty, no page may.
+    pub frame_ancestors: Vec<String>,
 }
 
 impl Default for Settings {
@@ -33,6 +36,7 @@ impl Default for Settings {
             webhook_give_up_after: Duration::from_secs(24 * 3600),
             webhook_timeout: Duration::from_secs(10),
             checks: crate::checks::CheckSettings::default(),
+            frame_ancestors: Vec::new(),
         }
     }
 }

@@ -6,6 +6,7 @@
 
 mod auth;
 mod dto;
+mod edge;
 mod metrics;
 mod observe;
 mod openapi;
@@ -44,6 +45,10 @@ pub fn router(archive: Archive) -> Router {
         // Uploads are limited by the archive's own byte budget while streaming, which answers
         // with a problem document instead of a bare 413.
         .layer(DefaultBodyLimit::disable())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            edge::security_headers,
+        ))
         .layer(axum::middleware::from_fn(observe::log_request))
         .layer(observe::request_id_layers())
         .with_state(state)

@@ -3,8 +3,13 @@
 
 use std::sync::OnceLock;
 
-use axum::http::header;
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
+use serde_json::json;
+
+use crate::AppState;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 /// Request durations are histograms with these bounds, in seconds.
@@ -36,8 +41,10 @@ pub(crate) fn handle() -> Option<&'static PrometheusHandle> {
         .as_ref()
 }
 
-/// `GET /metrics`.
-pub(crate) async fn serve() -> impl IntoResponse {
+/// `GET /metrics`. The gauges that describe the present (queue depth and age, readiness) are
+/// read at scrape time.
+pub(crate) async fn serve(State(state): State<AppState>) -> impl IntoResponse {
+    state.archive.readiness().await;
     match handle() {
         Some(handle) => (
             axum::http::StatusCode::OK,
@@ -54,4 +61,29 @@ pub(crate) async fn serve() -> impl IntoResponse {
                 .to_owned(),
         ),
     }
+}
+
+/// `GET /readyz`: 200 when the database and the file store answer, 503 naming what does not.
+/// Load balancers send traffic by it; `/healthz` only says the process is alive.
+pub(crate) async fn ready(State(state): State<AppState>) -> impl IntoResponse {
+    let readiness = state.archive.readiness().await;
+    let status = if readiness.is_ready() {
+        StatusCode::OK
+    } else {
+        tracing::warn!(database = ?readiness.database, blobs = ?readiness.blobs, "not ready");
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let describe = |r: &Result<(), String>| match r {
+        Ok(()) => "ok".to_owned(),
+        Err(e) => e.clone(),
+    };
+    (
+        status,
+        Json(json!({
+            "ready": readiness.is_ready(),
+            "database": describe(&readiness.database),
+            "blobs": describe(&readiness.blobs),
+            "job_queue_depth": readiness.queue.depth,
+        })),
+    )
 }

@@ -33,7 +33,7 @@ pub use metadata::{
     RecordLinks, RecordRow, RecordVersion, SubmissionRow, SubmittingClient, TokenRow,
 };
 pub use pipeline::{
-    Acceptance, LeasedJob, ReceivedPart, ReceivedSubmission, ReceivedWork, SubmissionState,
+    Acceptance, JobQueueStats, LeasedJob, ReceivedPart, ReceivedSubmission, ReceivedWork, SubmissionState,
     SubmissionStatus,
 };
 pub use sqlite::SqliteStore;

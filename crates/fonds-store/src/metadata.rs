@@ -358,6 +358,8 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
     /// working on this store (the embedded deployment) and is starting, every lease is a dead
     /// worker's. Returns how many jobs were requeued.
     async fn requeue_running_jobs(&self) -> Result<u64, StoreError>;
+    /// How many jobs wait and since when; answering at all shows the database is reachable.
+    async fn job_queue(&self) -> Result<crate::pipeline::JobQueueStats, StoreError>;
     /// What the pipeline needs to process a received submission.
     async fn received_work(&self, id: SubmissionId) -> Result<Option<ReceivedWork>, StoreError>;
     /// Writes accepted submissions' records and finishes their jobs in one transaction, each

@@ -144,6 +144,15 @@ pub struct Acceptance {
     pub invoices: Vec<crate::checks::NewInvoiceBooking>,
 }
 
+/// The work queue at a glance, for readiness and metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct JobQueueStats {
+    /// Jobs not done yet, queued or running.
+    pub depth: u64,
+    /// When the oldest of them was queued.
+    pub oldest_queued_at: Option<time::OffsetDateTime>,
+}
+
 /// A job leased by a worker.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LeasedJob {

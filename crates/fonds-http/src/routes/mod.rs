@@ -49,11 +49,12 @@ pub(crate) fn api() -> Router<AppState> {
         .route_layer(axum::middleware::from_fn(tag_route))
 }
 
-/// Liveness.
+/// Liveness, readiness and metrics.
 pub(crate) fn health() -> Router<AppState> {
     Router::new()
         .route("/metrics", get(crate::metrics::serve))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(crate::metrics::ready))
         .route_layer(axum::middleware::from_fn(tag_route))
 }
 

@@ -1,0 +1,97 @@
+//! The edge: readiness, the queue gauges, and the security headers on every response.
+
+#![allow(
+    clippy::expect_used,
+    reason = "a test fails loudly at the first broken step"
+)]
+
+mod common;
+
+use common::{spawn_app, spawn_app_with};
+use fonds_core::Settings;
+use serde_json::Value;
+
+#[tokio::test]
+async fn readyz_answers_when_database_and_files_answer_and_503_when_the_store_is_gone() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(app.url("/readyz"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["ready"], true);
+    assert_eq!(body["database"], "ok");
+    assert_eq!(body["blobs"], "ok");
+
+    // The scrape reads the queue's gauges afresh.
+    app.submit_voucher("记-0001", 3).await;
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .expect("send")
+        .text()
+        .await
+        .expect("text");
+    assert!(metrics.contains("fonds_ready 1"), "{metrics}");
+    assert!(metrics.contains("fonds_job_queue_depth"), "{metrics}");
+    assert!(
+        metrics.contains("fonds_job_queue_oldest_age_seconds"),
+        "{metrics}"
+    );
+
+    // Take the file store away, as a lost mount would.
+    let objects = app.data.path().join("blobs").join("objects");
+    std::fs::rename(&objects, app.data.path().join("moved")).expect("move");
+    std::fs::write(&objects, b"not a directory").expect("block");
+    let response = app
+        .client
+        .get(app.url("/readyz"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 503);
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["ready"], false);
+    assert_eq!(body["database"], "ok");
+    assert_ne!(body["blobs"], "ok");
+}
+
+#[tokio::test]
+async fn every_response_refuses_framing_and_sniffing_unless_oa_origins_are_configured() {
+    let app = spawn_app().await;
+    for path in ["/healthz", "/api/v1/records", "/nowhere"] {
+        let response = app.client.get(app.url(path)).send().await.expect("send");
+        let headers = response.headers();
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        assert_eq!(headers["referrer-policy"], "no-referrer", "{path}");
+        let csp = headers["content-security-policy"].to_str().expect("csp");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(csp.contains("default-src 'none'"), "{path}: {csp}");
+    }
+
+    let embedded = spawn_app_with(Settings {
+        frame_ancestors: vec!["https://oa.example.com".into()],
+        ..Settings::default()
+    })
+    .await;
+    let response = embedded
+        .client
+        .get(embedded.url("/healthz"))
+        .send()
+        .await
+        .expect("send");
+    let headers = response.headers();
+    assert!(headers.get("x-frame-options").is_none());
+    assert!(
+        headers["content-security-policy"]
+            .to_str()
+            .expect("csp")
+            .ends_with("frame-ancestors https://oa.example.com")
+    );
+}
