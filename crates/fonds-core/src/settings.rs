@@ -24,6 +24,9 @@ pub struct Settings {
     /// The OA origins (`https://oa.example.com`) whose pages may embed Fonds' pages in a frame;
     /// empty, no page may.
     pub frame_ancestors: Vec<String>,
+    /// Requests a minute one caller (address, with the client id it claims) may send, in bursts
+    /// of a tenth of that; 0 turns the limit off.
+    pub rate_limit_per_minute: u32,
 }
 
 impl Default for Settings {
@@ -37,6 +40,7 @@ impl Default for Settings {
             webhook_timeout: Duration::from_secs(10),
             checks: crate::checks::CheckSettings::default(),
             frame_ancestors: Vec::new(),
+            rate_limit_per_minute: 6000,
         }
     }
 }

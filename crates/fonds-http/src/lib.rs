@@ -12,6 +12,7 @@ mod observe;
 mod openapi;
 mod problem;
 mod range;
+mod rate_limit;
 mod routes;
 mod signature;
 
@@ -30,12 +31,19 @@ pub use problem::Problem;
 pub struct AppState {
     /// The archive.
     pub archive: Archive,
+    /// The per-caller request limit, unless turned off.
+    rate_limiter: Option<std::sync::Arc<rate_limit::RateLimiter>>,
 }
 
 /// The whole application: API, OpenAPI document and health.
 pub fn router(archive: Archive) -> Router {
     metrics::handle();
-    let state = AppState { archive };
+    let rate_limiter = rate_limit::RateLimiter::new(archive.settings().rate_limit_per_minute)
+        .map(std::sync::Arc::new);
+    let state = AppState {
+        archive,
+        rate_limiter,
+    };
     let signed = axum::middleware::from_fn_with_state(state.clone(), signature::verify);
     Router::new()
         .nest("/api/v1", routes::api().layer(signed))
@@ -45,6 +53,10 @@ pub fn router(archive: Archive) -> Router {
         // Uploads are limited by the archive's own byte budget while streaming, which answers
         // with a problem document instead of a bare 413.
         .layer(DefaultBodyLimit::disable())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit::limit,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             edge::security_headers,

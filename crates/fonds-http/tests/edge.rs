@@ -95,3 +95,35 @@ async fn every_response_refuses_framing_and_sniffing_unless_oa_origins_are_confi
             .ends_with("frame-ancestors https://oa.example.com")
     );
 }
+
+#[tokio::test]
+async fn a_caller_over_its_rate_is_refused_with_429_and_retry_after() {
+    let app = spawn_app_with(Settings {
+        rate_limit_per_minute: 60, // one a second, bursts of ten
+        ..Settings::default()
+    })
+    .await;
+    let mut statuses = Vec::new();
+    let mut refused = None;
+    for _ in 0..15 {
+        let response = app.get("/api/v1/records").await;
+        statuses.push(response.status().as_u16());
+        if response.status() == 429 {
+            refused = Some(response);
+        }
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        10,
+        "{statuses:?}"
+    );
+    let refused = refused.expect("refused");
+    let retry_after: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .expect("header")
+        .parse()
+        .expect("seconds");
+    assert!((1..=2).contains(&retry_after), "{retry_after}");
+    let problem: Value = refused.json().await.expect("json");
+    assert_eq!(problem["code"], "rate_limited");
+}

@@ -33,8 +33,8 @@ pub use metadata::{
     RecordLinks, RecordRow, RecordVersion, SubmissionRow, SubmittingClient, TokenRow,
 };
 pub use pipeline::{
-    Acceptance, JobQueueStats, LeasedJob, ReceivedPart, ReceivedSubmission, ReceivedWork, SubmissionState,
-    SubmissionStatus,
+    Acceptance, JobQueueStats, LeasedJob, ReceivedPart, ReceivedSubmission, ReceivedWork,
+    SubmissionState, SubmissionStatus,
 };
 pub use sqlite::SqliteStore;
 pub use webhooks::{

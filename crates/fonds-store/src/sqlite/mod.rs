@@ -299,11 +299,10 @@ impl MetadataStore for SqliteStore {
     }
 
     async fn job_queue(&self) -> Result<crate::pipeline::JobQueueStats, StoreError> {
-        let (depth, oldest): (i64, Option<String>) = sqlx::query_as(
-            "SELECT COUNT(*), MIN(created_at) FROM jobs WHERE state != 'done'",
-        )
-        .fetch_one(&self.reader)
-        .await?;
+        let (depth, oldest): (i64, Option<String>) =
+            sqlx::query_as("SELECT COUNT(*), MIN(created_at) FROM jobs WHERE state != 'done'")
+                .fetch_one(&self.reader)
+                .await?;
         Ok(crate::pipeline::JobQueueStats {
             depth: u64::try_from(depth).unwrap_or(0),
             oldest_queued_at: oldest.as_deref().map(codec::parse_timestamp).transpose()?,
