@@ -7,6 +7,7 @@
 
 mod archiving;
 mod auth;
+pub mod backup;
 pub mod checks;
 pub mod clients;
 mod deep_links;

@@ -17,6 +17,10 @@ pub struct Cli {
         default_value = "./fonds-data"
     )]
     pub data: PathBuf,
+    /// The configuration file of `serve` (default: `fonds.toml` in the data directory, if there
+    /// is one). See fonds.example.toml.
+    #[arg(long, global = true, env = "FONDS_CONFIG")]
+    pub config: Option<PathBuf>,
     /// Log format.
     #[arg(
         long,
@@ -66,6 +70,44 @@ pub enum Command {
     Demo(DemoArgs),
     /// Measure performance and print the figures.
     Bench(BenchArgs),
+    /// Back up the data directory into DEST (signed, files shared between backups), or check a
+    /// backup with `fonds backup verify DEST`.
+    Backup(BackupArgs),
+    /// Restore a backup (a backup folder, or a destination for its newest backup) into --data.
+    Restore(RestoreArgs),
+    /// Check the configuration, data directory, keys, disk, clock and scanner; say what to fix.
+    Doctor,
+}
+
+/// Options of `backup`: `fonds backup DEST [--keep N]` or `fonds backup verify DEST`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct BackupArgs {
+    /// Check a backup instead of taking one.
+    #[command(subcommand)]
+    pub command: Option<BackupCommand>,
+    /// The destination root; each backup is a folder in it, files are shared in `objects/`.
+    pub dest: Option<PathBuf>,
+    /// How many backups to keep in DEST; older ones, and files only they need, are removed.
+    #[arg(long, default_value_t = 7)]
+    pub keep: usize,
+}
+
+/// The subcommands of `backup`.
+#[derive(Debug, Subcommand)]
+pub enum BackupCommand {
+    /// Check a backup's signature, database snapshot and every file; exits 1 on any problem.
+    Verify {
+        /// A backup folder, or a destination root (then its newest backup).
+        dest: PathBuf,
+    },
+}
+
+/// Options of `restore`.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// A backup folder, or a destination root (then its newest backup).
+    pub src: PathBuf,
 }
 
 /// Options of `serve`.

@@ -7,6 +7,7 @@
 
 mod cli;
 mod commands;
+mod config;
 mod logging;
 
 use std::process::ExitCode;
@@ -40,6 +41,9 @@ fn main() -> ExitCode {
             Command::Verify => commands::verify::run(&cli.data).await,
             Command::Demo(args) => commands::demo::run(&cli.data, args).await,
             Command::Bench(args) => commands::bench::run(args).await,
+            Command::Backup(args) => commands::backup::run(&cli.data, args).await,
+            Command::Restore(args) => commands::backup::restore(&cli.data, args).await,
+            Command::Doctor => commands::doctor::run(&cli.data, cli.config.as_deref()).await,
         }
     });
     match outcome {

@@ -1,8 +1,10 @@
 //! One module per command. They parse nothing themselves and call `fonds-core` for all work.
 
+pub mod backup;
 pub mod bench;
 pub mod client;
 pub mod demo;
+pub mod doctor;
 pub mod import;
 pub mod init;
 pub mod serve;

@@ -1,0 +1,225 @@
+//! Streaming file work: hashing a file, and copying one durably while checking its SHA-256.
+//! Files are read in fixed-size chunks, never whole. Blocking: call from a blocking thread.
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use fonds_domain::Sha256Digest;
+use sha2::{Digest as _, Sha256};
+
+use super::BackupError;
+
+const CHUNK: usize = 256 * 1024;
+
+/// A file's SHA-256 and size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hashed {
+    /// SHA-256 of the bytes.
+    pub sha256: Sha256Digest,
+    /// Number of bytes.
+    pub size: u64,
+}
+
+/// What became of a copy.
+#[derive(Debug)]
+pub enum Copied {
+    /// The copy is in place and hashes as expected.
+    Done(Hashed),
+    /// The source does not exist; nothing was written.
+    SourceMissing,
+    /// The source's bytes do not hash as expected; nothing was kept.
+    Mismatch(Hashed),
+}
+
+/// Hashes `path`; `Ok(None)` when it does not exist.
+pub fn hash_file(path: &Path) -> Result<Option<Hashed>, BackupError> {
+    let mut file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(BackupError::io("open", path, e)),
+    };
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; CHUNK];
+    let mut size = 0u64;
+    loop {
+        let n = file
+            .read(&mut buffer)
+            .map_err(|e| BackupError::io("read", path, e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+        size += n as u64;
+    }
+    Ok(Some(Hashed {
+        sha256: Sha256Digest::from_bytes(hasher.finalize().into()),
+        size,
+    }))
+}
+
+/// Copies `from` to `to` through a temporary file beside `to`: the bytes are hashed as they are
+/// copied, the copy is fsync'd, and it is renamed into place (and its directory fsync'd) only when
+/// it hashes to `expected` — or always, when `expected` is `None`. `read_only` marks the placed
+/// file read-only, as the blob store keeps its files.
+pub fn copy_verified(
+    from: &Path,
+    to: &Path,
+    expected: Option<&Sha256Digest>,
+    read_only: bool,
+) -> Result<Copied, BackupError> {
+    let mut source = match File::open(from) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Copied::SourceMissing),
+        Err(e) => return Err(BackupError::io("open", from, e)),
+    };
+    let dir = to.parent().unwrap_or(Path::new("."));
+    create_dir_durably(dir)?;
+    let temp = temp_beside(to);
+    let written = write_hashed(&mut source, from, &temp);
+    let hashed = match written {
+        Ok(hashed) => hashed,
+        Err(e) => {
+            let _ = std::fs::remove_file(&temp);
+            return Err(e);
+        }
+    };
+    if expected.is_some_and(|want| *want != hashed.sha256) {
+        let _ = std::fs::remove_file(&temp);
+        return Ok(Copied::Mismatch(hashed));
+    }
+    if read_only {
+        let mut permissions = std::fs::metadata(&temp)
+            .map_err(|e| BackupError::io("stat", &temp, e))?
+            .permissions();
+        permissions.set_readonly(true);
+        std::fs::set_permissions(&temp, permissions)
+            .map_err(|e| BackupError::io("make read-only", &temp, e))?;
+    }
+    std::fs::rename(&temp, to).map_err(|e| BackupError::io("move into place", to, e))?;
+    fsync_dir(dir)?;
+    Ok(Copied::Done(hashed))
+}
+
+fn write_hashed(source: &mut File, from: &Path, temp: &Path) -> Result<Hashed, BackupError> {
+    let mut target = File::create(temp).map_err(|e| BackupError::io("create", temp, e))?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; CHUNK];
+    let mut size = 0u64;
+    loop {
+        let n = source
+            .read(&mut buffer)
+            .map_err(|e| BackupError::io("read", from, e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+        target
+            .write_all(&buffer[..n])
+            .map_err(|e| BackupError::io("write", temp, e))?;
+        size += n as u64;
+    }
+    target
+        .sync_all()
+        .map_err(|e| BackupError::io("fsync", temp, e))?;
+    Ok(Hashed {
+        sha256: Sha256Digest::from_bytes(hasher.finalize().into()),
+        size,
+    })
+}
+
+/// Writes a small file durably: to a temporary name, fsync'd, renamed into place, directory
+/// fsync'd.
+pub fn write_durably(path: &Path, bytes: &[u8]) -> Result<(), BackupError> {
+    let temp = temp_beside(path);
+    let mut file = File::create(&temp).map_err(|e| BackupError::io("create", &temp, e))?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| BackupError::io("write", &temp, e))?;
+    std::fs::rename(&temp, path).map_err(|e| BackupError::io("move into place", path, e))?;
+    fsync_dir(path.parent().unwrap_or(Path::new(".")))
+}
+
+/// Runs blocking file work on a blocking thread.
+pub async fn blocking<T, F>(work: F) -> Result<T, BackupError>
+where
+    F: FnOnce() -> Result<T, BackupError> + Send + 'static,
+    T: Send + 'static,
+{
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(BackupError::task)?
+}
+
+/// A hidden temporary name in the same directory, so the final rename is atomic.
+pub fn temp_beside(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.partial"))
+}
+
+/// Fsyncs a directory so the names created or renamed in it survive a power loss.
+pub fn fsync_dir(dir: &Path) -> Result<(), BackupError> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| BackupError::io("fsync directory", dir, e))
+}
+
+/// Creates `dir` and its missing parents, fsyncing each parent that gained an entry.
+pub fn create_dir_durably(dir: &Path) -> Result<(), BackupError> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        create_dir_durably(parent)?;
+    }
+    match std::fs::create_dir(dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(()),
+        Err(e) => return Err(BackupError::io("create directory", dir, e)),
+    }
+    match dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(parent) => fsync_dir(parent),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_copy_whose_bytes_do_not_match_the_expected_digest_is_not_kept() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let from = dir.path().join("source");
+        std::fs::write(&from, b"hello").expect("write");
+        let good = hash_file(&from).expect("hash").expect("exists");
+        assert_eq!(good.size, 5);
+
+        let to = dir.path().join("a/b/copy");
+        let other = Sha256Digest::from_bytes([7; 32]);
+        let outcome = copy_verified(&from, &to, Some(&other), true).expect("copy");
+        assert!(matches!(outcome, Copied::Mismatch(h) if h == good));
+        assert!(!to.exists());
+        assert!(!temp_beside(&to).exists());
+
+        let outcome = copy_verified(&from, &to, Some(&good.sha256), true).expect("copy");
+        assert!(matches!(outcome, Copied::Done(h) if h == good));
+        assert_eq!(std::fs::read(&to).expect("read"), b"hello");
+        assert!(
+            std::fs::metadata(&to)
+                .expect("stat")
+                .permissions()
+                .readonly()
+        );
+
+        let missing = dir.path().join("nothing");
+        assert!(matches!(
+            copy_verified(&missing, &to, None, false).expect("copy"),
+            Copied::SourceMissing
+        ));
+        assert_eq!(hash_file(&missing).expect("hash"), None);
+    }
+}

@@ -1,0 +1,202 @@
+//! `fonds doctor`: looks at the configuration, the data directory and what the server depends on,
+//! and says for each what is wrong and what to do. Exit 1 when anything failed; a check that
+//! could not run says "not run" and why, never "ok".
+
+mod host;
+
+use std::fmt;
+use std::path::Path;
+use std::process::ExitCode;
+
+use fonds_core::Settings;
+use fonds_core::scan::{ClamdAddress, ClamdScanner};
+
+use crate::config::Config;
+
+/// How a check ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Nothing to do.
+    Ok,
+    /// Works, but deserves attention.
+    Warn,
+    /// Broken: the server will not work as configured, or data is at risk.
+    Fail,
+    /// The check could not run; the finding says why.
+    NotRun,
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Ok => "ok",
+            Self::Warn => "warn",
+            Self::Fail => "FAIL",
+            Self::NotRun => "not run",
+        })
+    }
+}
+
+/// One check's finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// What was checked.
+    pub check: &'static str,
+    /// How it ended.
+    pub verdict: Verdict,
+    /// What was found, and for anything but ok, what to do.
+    pub detail: String,
+}
+
+impl Finding {
+    pub(crate) fn new(check: &'static str, verdict: Verdict, detail: impl Into<String>) -> Self {
+        Self {
+            check,
+            verdict,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// `fonds doctor`.
+pub async fn run(data: &Path, config_file: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let findings = examine(data, config_file).await;
+    for finding in &findings {
+        println!(
+            "{:<8} {:<22} {}",
+            finding.verdict.to_string(),
+            finding.check,
+            finding.detail
+        );
+    }
+    let failed = findings
+        .iter()
+        .filter(|f| f.verdict == Verdict::Fail)
+        .count();
+    if failed == 0 {
+        println!("\nNo failures.");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("\n{failed} check(s) failed; fix them and run `fonds doctor` again.");
+        Ok(ExitCode::from(1))
+    }
+}
+
+/// Every check, in the order an operator would fix things.
+pub async fn examine(data: &Path, config_file: Option<&Path>) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let (file, explicit) = match config_file {
+        Some(file) => (file.to_path_buf(), true),
+        None => (data.join("fonds.toml"), false),
+    };
+    let config = match Config::load(Some(&file), explicit, &serde_json::Map::new()) {
+        Ok(config) => {
+            let source = if file.is_file() {
+                format!("{} with the environment", file.display())
+            } else {
+                "defaults with the environment (no fonds.toml)".to_owned()
+            };
+            findings.push(Finding::new("configuration", Verdict::Ok, source));
+            Some(config)
+        }
+        Err(e) => {
+            findings.push(Finding::new(
+                "configuration",
+                Verdict::Fail,
+                format!("{e:#}"),
+            ));
+            None
+        }
+    };
+    findings.push(host::data_directory(data));
+    findings.push(host::key_files(data, config.as_ref()));
+    findings.push(host::free_disk(data));
+    findings.push(host::clock(data));
+    findings.push(database(data).await);
+    findings.push(match &config {
+        Some(config) => scanner(config).await,
+        None => Finding::new(
+            "virus scanner",
+            Verdict::NotRun,
+            "the configuration did not load",
+        ),
+    });
+    findings
+}
+
+async fn database(data: &Path) -> Finding {
+    const CHECK: &str = "database and files";
+    if !super::is_initialised(data) {
+        return Finding::new(
+            CHECK,
+            Verdict::NotRun,
+            format!(
+                "{} holds no archive yet; `fonds serve` or `fonds init` creates one",
+                data.display()
+            ),
+        );
+    }
+    let archive = match super::open(data, Settings::default()).await {
+        Ok(archive) => archive,
+        Err(e) => return Finding::new(CHECK, Verdict::Fail, format!("{e:#}")),
+    };
+    let readiness = archive.readiness().await;
+    match (&readiness.database, &readiness.blobs) {
+        (Ok(()), Ok(())) => {
+            let waiting = readiness.queue.depth;
+            let age = readiness
+                .queue
+                .oldest_queued_at
+                .map(|at| (time::OffsetDateTime::now_utc() - at).whole_minutes());
+            match age {
+                Some(minutes) if minutes > 60 => Finding::new(
+                    CHECK,
+                    Verdict::Warn,
+                    format!(
+                        "{waiting} submission job(s) wait, the oldest for {minutes} minutes: is `fonds serve` running, and is the virus scanner reachable?"
+                    ),
+                ),
+                _ => Finding::new(
+                    CHECK,
+                    Verdict::Ok,
+                    format!("both answer; {waiting} job(s) in the queue"),
+                ),
+            }
+        }
+        (database, blobs) => Finding::new(
+            CHECK,
+            Verdict::Fail,
+            format!(
+                "database: {}; files: {}",
+                database.as_ref().err().map_or("ok", String::as_str),
+                blobs.as_ref().err().map_or("ok", String::as_str)
+            ),
+        ),
+    }
+}
+
+async fn scanner(config: &Config) -> Finding {
+    const CHECK: &str = "virus scanner";
+    let Some(address) = &config.clamd else {
+        return Finding::new(
+            CHECK,
+            Verdict::Warn,
+            "none configured: the virus item of every check reads \"not run\"; set clamd (e.g. unix:/run/clamav/clamd.ctl)",
+        );
+    };
+    let address = match address.parse::<ClamdAddress>() {
+        Ok(address) => address,
+        Err(e) => return Finding::new(CHECK, Verdict::Fail, format!("clamd `{address}`: {e}")),
+    };
+    let scanner = ClamdScanner::new(address, std::time::Duration::from_secs(5));
+    match scanner.ping().await {
+        Ok(()) => Finding::new(CHECK, Verdict::Ok, "clamd answers PING"),
+        Err(e) => Finding::new(
+            CHECK,
+            Verdict::Fail,
+            format!(
+                "clamd does not answer ({e}): submissions will wait unscanned; start clamd or correct the address"
+            ),
+        ),
+    }
+}
