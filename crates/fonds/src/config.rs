@@ -55,6 +55,12 @@ pub struct Config {
     pub fixity_cycle_days: u32,
     /// Days between preservation-stage checks of one archived record (at most 365).
     pub preservation_interval_days: u32,
+    /// Where scheduled backups go; without it `serve` takes none.
+    pub backup_dir: Option<PathBuf>,
+    /// Hours between scheduled backups.
+    pub backup_every_hours: u32,
+    /// How many backups are kept.
+    pub backup_keep: u32,
 }
 
 impl Default for Config {
@@ -72,6 +78,9 @@ impl Default for Config {
             duplicate_invoices: DuplicateInvoices::Reject,
             fixity_cycle_days: 30,
             preservation_interval_days: 365,
+            backup_dir: None,
+            backup_every_hours: 24,
+            backup_keep: 7,
         }
     }
 }
@@ -141,6 +150,11 @@ impl Config {
         }
         if self.fixity_cycle_days == 0 {
             anyhow::bail!("fixity_cycle_days must be at least 1");
+        }
+        if self.backup_every_hours == 0 || self.backup_keep == 0 {
+            anyhow::bail!(
+                "backup_every_hours and backup_keep must be at least 1; leave backup_dir out to take no scheduled backups"
+            );
         }
         if !(1..=365).contains(&self.preservation_interval_days) {
             anyhow::bail!(

@@ -126,3 +126,36 @@ fn a_key_file_others_can_read_and_an_unreachable_scanner_fail_with_what_to_do() 
         "{report}"
     );
 }
+
+#[test]
+fn backup_age_fails_until_a_backup_exists_in_the_configured_destination() {
+    let root = initialised();
+    let data = root.path().join("data");
+    let (_, report) = doctor(&data, &[]);
+    assert!(line(&report, "backup age").starts_with("warn"), "{report}");
+
+    let dest = root.path().join("backups");
+    let dest_text = dest.to_str().expect("utf-8 path");
+    let (code, report) = doctor(&data, &[("FONDS_BACKUP_DIR", dest_text)]);
+    assert_eq!(code, 1, "{report}");
+    let age = line(&report, "backup age");
+    assert!(
+        age.starts_with("FAIL") && age.contains("fonds backup"),
+        "{report}"
+    );
+
+    let output = Command::new(FONDS)
+        .arg("--data")
+        .arg(&data)
+        .args(["backup", dest_text])
+        .output()
+        .expect("backup");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let (_, report) = doctor(&data, &[("FONDS_BACKUP_DIR", dest_text)]);
+    let age = line(&report, "backup age");
+    assert!(age.starts_with("ok") && age.contains("0 h old"), "{report}");
+}

@@ -24,6 +24,7 @@ mod manifest;
 mod problem;
 mod restore;
 mod retention;
+mod schedule;
 mod snapshot;
 mod take;
 mod verify;
@@ -33,6 +34,7 @@ pub use manifest::{BlobEntry, MANIFEST_FORMAT, Manifest, SnapshotEntry};
 pub use problem::BackupProblem;
 pub use restore::{RestoreReport, restore};
 pub use retention::Pruned;
+pub use schedule::{newest_backup_at, spawn_schedule};
 pub use take::{BackupReport, backup};
 pub use verify::{BackupVerification, verify_backup};
 

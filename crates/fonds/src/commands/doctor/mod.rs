@@ -114,6 +114,14 @@ pub async fn examine(data: &Path, config_file: Option<&Path>) -> Vec<Finding> {
     findings.push(host::clock(data));
     findings.push(database(data).await);
     findings.push(match &config {
+        Some(config) => backup_age(config),
+        None => Finding::new(
+            "backup age",
+            Verdict::NotRun,
+            "the configuration did not load",
+        ),
+    });
+    findings.push(match &config {
         Some(config) => scanner(config).await,
         None => Finding::new(
             "virus scanner",
@@ -172,6 +180,57 @@ async fn database(data: &Path) -> Finding {
                 blobs.as_ref().err().map_or("ok", String::as_str)
             ),
         ),
+    }
+}
+
+fn backup_age(config: &Config) -> Finding {
+    const CHECK: &str = "backup age";
+    let Some(dest) = &config.backup_dir else {
+        return Finding::new(
+            CHECK,
+            Verdict::Warn,
+            "no backup_dir configured: nothing backs this archive up by itself; set backup_dir (docs/backup.md)",
+        );
+    };
+    let newest = match fonds_core::backup::newest_backup_at(dest) {
+        Ok(newest) => newest,
+        Err(e) => return Finding::new(CHECK, Verdict::Fail, format!("{e}")),
+    };
+    let Some(at) = newest else {
+        return Finding::new(
+            CHECK,
+            Verdict::Fail,
+            format!(
+                "no backup in {} yet: run `fonds backup {}` now",
+                dest.display(),
+                dest.display()
+            ),
+        );
+    };
+    let hours = (time::OffsetDateTime::now_utc() - at).whole_hours();
+    // One missed run is a warning; two are a failure.
+    let every = i64::from(config.backup_every_hours);
+    let verdict = if hours > 2 * every {
+        Verdict::Fail
+    } else if hours > every {
+        Verdict::Warn
+    } else {
+        Verdict::Ok
+    };
+    let detail = format!(
+        "the newest backup in {} is {hours} h old (one every {every} h)",
+        dest.display()
+    );
+    if verdict == Verdict::Ok {
+        Finding::new(CHECK, verdict, detail)
+    } else {
+        Finding::new(
+            CHECK,
+            verdict,
+            format!(
+                "{detail}: is `fonds serve` running? see its log for \"scheduled backup failed\""
+            ),
+        )
     }
 }
 
