@@ -110,24 +110,69 @@ pub struct RestoreArgs {
     pub src: PathBuf,
 }
 
-/// Options of `serve`.
+/// Options of `serve`. Each overrides the same key of `fonds.toml` and its `FONDS_*` variable
+/// (see fonds.example.toml); what is not given here comes from those, or the defaults.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Address to listen on.
-    #[arg(long, env = "FONDS_LISTEN", default_value = "127.0.0.1:8080")]
-    pub listen: SocketAddr,
-    /// Largest upload per submission, in MiB.
-    #[arg(long, env = "FONDS_MAX_UPLOAD_MIB", default_value_t = 512)]
-    pub max_upload_mib: u64,
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long)]
+    pub listen: Option<SocketAddr>,
+    /// Serve plain HTTP on an address other machines can reach: only behind a proxy that
+    /// terminates TLS.
+    #[arg(long)]
+    pub plain_http: bool,
+    /// Largest upload per submission, in MiB [default: 512].
+    #[arg(long)]
+    pub max_upload_mib: Option<u64>,
+    /// An OA origin whose pages may embed Fonds' pages (repeat for several), e.g.
+    /// `https://oa.example.com`.
+    #[arg(long = "frame-ancestor")]
+    pub frame_ancestors: Vec<String>,
     /// The ClamAV daemon that scans every file, e.g. `unix:/run/clamav/clamd.ctl` or
     /// `tcp:127.0.0.1:3310`. Without it the virus check reads "not run: no scanner configured";
     /// with it, submissions wait while it cannot be reached and are never accepted unscanned.
-    #[arg(long, env = "FONDS_CLAMD")]
+    #[arg(long)]
     pub clamd: Option<String>,
-    /// What to do when an invoice booked before is booked again: `reject` or `flag` (accept and
-    /// list for review).
-    #[arg(long, env = "FONDS_DUPLICATE_INVOICES", default_value = "reject")]
-    pub duplicate_invoices: String,
+    /// What to do when an invoice booked before is booked again [default: reject].
+    #[arg(long, value_enum)]
+    pub duplicate_invoices: Option<crate::config::DuplicateInvoices>,
+    /// Where scheduled backups go (see docs/backup.md).
+    #[arg(long)]
+    pub backup_dir: Option<PathBuf>,
+}
+
+impl ServeArgs {
+    /// The keys the command line sets, as configuration overrides.
+    #[must_use]
+    pub fn overrides(&self) -> serde_json::Map<String, serde_json::Value> {
+        use serde_json::{Value, json};
+        let mut map = serde_json::Map::new();
+        let mut set = |key: &str, value: Value| {
+            map.insert(key.to_owned(), value);
+        };
+        if let Some(listen) = self.listen {
+            set("listen", json!(listen.to_string()));
+        }
+        if self.plain_http {
+            set("plain_http", json!(true));
+        }
+        if let Some(mib) = self.max_upload_mib {
+            set("max_upload_mib", json!(mib));
+        }
+        if !self.frame_ancestors.is_empty() {
+            set("frame_ancestors", json!(self.frame_ancestors));
+        }
+        if let Some(clamd) = &self.clamd {
+            set("clamd", json!(clamd));
+        }
+        if let Some(policy) = self.duplicate_invoices {
+            set("duplicate_invoices", json!(policy));
+        }
+        if let Some(dir) = &self.backup_dir {
+            set("backup_dir", json!(dir));
+        }
+        map
+    }
 }
 
 /// Options of `init`.

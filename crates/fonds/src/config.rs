@@ -47,6 +47,8 @@ pub struct Config {
     pub max_upload_mib: u64,
     /// OA origins whose pages may embed Fonds' pages in a frame.
     pub frame_ancestors: Vec<String>,
+    /// Requests a minute one caller may send (bursts of a tenth); 0 turns the limit off.
+    pub rate_limit_per_minute: u32,
     /// The ClamAV daemon: `unix:/path` or `tcp:host:port`.
     pub clamd: Option<String>,
     /// What to do with a second booking of an invoice.
@@ -74,6 +76,7 @@ impl Default for Config {
             tls_hosts: Vec::new(),
             max_upload_mib: 512,
             frame_ancestors: Vec::new(),
+            rate_limit_per_minute: 6000,
             clamd: None,
             duplicate_invoices: DuplicateInvoices::Reject,
             fixity_cycle_days: 30,

@@ -32,7 +32,9 @@ fn main() -> ExitCode {
     };
     let outcome = runtime.block_on(async {
         match cli.command {
-            Command::Serve(args) => commands::serve::run(&cli.data, args).await,
+            Command::Serve(args) => {
+                commands::serve::run(&cli.data, cli.config.as_deref(), args).await
+            }
             Command::Init(args) => commands::init::run(&cli.data, args).await,
             Command::Token(args) => commands::init::token(&cli.data, args).await,
             Command::Client(command) => commands::client::run(&cli.data, command).await,

@@ -60,5 +60,10 @@ pub async fn run(data: &Path, args: DemoArgs) -> anyhow::Result<ExitCode> {
         super::print_token_help(&format!("http://{}", args.listen), &token.secret);
         return Ok(ExitCode::SUCCESS);
     }
-    super::serve::serve(archive, args.listen, Some(&token.secret)).await
+    super::serve::serve(
+        archive,
+        &super::serve::ServePlan::local(data, args.listen),
+        Some(&token.secret),
+    )
+    .await
 }

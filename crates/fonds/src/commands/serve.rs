@@ -1,7 +1,10 @@
-//! `fonds serve`: the API on the embedded default, zero configuration.
+//! `fonds serve`: the API on the embedded default, zero configuration; settings from
+//! `fonds.toml`, `FONDS_*` and the command line (see [`crate::config`]).
 
-use std::path::Path;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use fonds_core::checks::CheckSettings;
@@ -10,14 +13,44 @@ use fonds_core::{Archive, ReusePolicy, Settings};
 use tokio::net::TcpListener;
 
 use crate::cli::{InitArgs, ServeArgs};
+use crate::config::{Config, DuplicateInvoices};
+
+/// What `serve` runs beside the API.
+#[derive(Debug, Clone)]
+pub struct ServePlan {
+    /// The address to listen on.
+    pub listen: SocketAddr,
+    /// The data directory, for scheduled backups.
+    pub data: PathBuf,
+    /// Scheduled backups: destination, interval, how many kept.
+    pub backups: Option<(PathBuf, Duration, usize)>,
+}
+
+impl ServePlan {
+    /// Serving `data` on a loopback address with no scheduled backups (the demo).
+    #[must_use]
+    pub fn local(data: &Path, listen: SocketAddr) -> Self {
+        Self {
+            listen,
+            data: data.to_path_buf(),
+            backups: None,
+        }
+    }
+}
 
 /// `fonds serve`.
-pub async fn run(data: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let settings = Settings {
-        max_upload_bytes: args.max_upload_mib * 1024 * 1024,
-        checks: check_settings(&args)?,
-        ..Settings::default()
+pub async fn run(
+    data: &Path,
+    config_file: Option<&Path>,
+    args: ServeArgs,
+) -> anyhow::Result<ExitCode> {
+    let (file, explicit) = match config_file {
+        Some(file) => (file.to_path_buf(), true),
+        None => (data.join("fonds.toml"), false),
     };
+    let config = Config::load(Some(&file), explicit, &args.overrides())?;
+    check_exposure(&config)?;
+    let settings = settings_of(&config)?;
     let new_token = if super::is_initialised(data) {
         None
     } else {
@@ -29,39 +62,90 @@ pub async fn run(data: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
         Some(super::init::initialise(data, &defaults).await?)
     };
     let archive = super::open(data, settings).await?;
-    serve(archive, args.listen, new_token.as_deref()).await
+    let plan = ServePlan {
+        listen: config.listen,
+        data: data.to_path_buf(),
+        backups: config.backup_dir.clone().map(|dest| {
+            (
+                dest,
+                Duration::from_secs(u64::from(config.backup_every_hours) * 3600),
+                usize::try_from(config.backup_keep).unwrap_or(usize::MAX),
+            )
+        }),
+    };
+    serve(archive, &plan, new_token.as_deref()).await
 }
 
-/// The check settings from the command line.
-fn check_settings(args: &ServeArgs) -> anyhow::Result<CheckSettings> {
-    let scanner = args
+/// Plain HTTP leaves the machine only when asked for explicitly.
+fn check_exposure(config: &Config) -> anyhow::Result<()> {
+    if config.tls {
+        // LIMITATION: TLS termination in `fonds serve` is not built yet; put a TLS-terminating
+        // proxy in front and set plain_http.
+        anyhow::bail!(
+            "tls = true: Fonds cannot terminate TLS itself yet; terminate it in a proxy in front of Fonds and set plain_http = true"
+        );
+    }
+    if !config.listen.ip().is_loopback() {
+        if !config.plain_http {
+            anyhow::bail!(
+                "refusing plain HTTP on {}, which other machines can reach: put a TLS-terminating proxy in front and pass --plain-http (or plain_http = true), or listen on 127.0.0.1",
+                config.listen
+            );
+        }
+        tracing::warn!(
+            address = %config.listen,
+            "serving plain HTTP on a reachable address, as plain_http asks: only a TLS-terminating proxy in front keeps tokens and documents off the wire"
+        );
+    }
+    Ok(())
+}
+
+/// The archive's settings from the configuration.
+fn settings_of(config: &Config) -> anyhow::Result<Settings> {
+    let scanner = config
         .clamd
         .as_deref()
         .map(|address| {
             address
                 .parse::<ClamdAddress>()
-                .map(|a| ClamdScanner::new(a, std::time::Duration::from_secs(60)))
-                .with_context(|| format!("--clamd {address}"))
+                .map(|a| ClamdScanner::new(a, Duration::from_secs(60)))
+                .with_context(|| format!("clamd `{address}`"))
         })
         .transpose()?;
-    let duplicate_invoices = match args.duplicate_invoices.as_str() {
-        "reject" => ReusePolicy::Reject,
-        "flag" => ReusePolicy::Flag,
-        other => anyhow::bail!("--duplicate-invoices {other}: use reject or flag"),
-    };
-    Ok(CheckSettings {
-        scanner,
-        duplicate_invoices,
-        ..CheckSettings::default()
+    let frame_ancestors = config
+        .frame_ancestors
+        .iter()
+        .map(|origin| crate::config::parse_origin(origin))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(Settings {
+        max_upload_bytes: config.max_upload_mib.saturating_mul(1024 * 1024),
+        frame_ancestors,
+        rate_limit_per_minute: config.rate_limit_per_minute,
+        checks: CheckSettings {
+            scanner,
+            duplicate_invoices: match config.duplicate_invoices {
+                DuplicateInvoices::Reject => ReusePolicy::Reject,
+                DuplicateInvoices::Flag => ReusePolicy::Flag,
+            },
+            fixity_cycle_days: config.fixity_cycle_days,
+            preservation_interval: Duration::from_secs(
+                u64::from(config.preservation_interval_days) * 24 * 3600,
+            ),
+            ..CheckSettings::default()
+        },
+        ..Settings::default()
     })
 }
 
-/// Binds, prints where to go, and serves until Ctrl-C or SIGTERM.
+/// Binds, prints where to go, and serves until Ctrl-C or SIGTERM, with the background work:
+/// submission workers, webhook sender, the yearly preservation check, the daily fixity audit
+/// and scheduled backups.
 pub async fn serve(
     archive: Archive,
-    listen: std::net::SocketAddr,
+    plan: &ServePlan,
     token: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
+    let listen = plan.listen;
     let listener = TcpListener::bind(listen).await.with_context(|| {
         format!(
             "cannot listen on {listen}; is another program using it? choose another with --listen"
@@ -82,12 +166,27 @@ pub async fn serve(
     let _workers = archive.spawn_workers(2);
     let _sender = archive.spawn_webhook_sender()?;
     // The long-term stage: archived records are checked again once their last check is older
-    // than a year (DA/T 92 9.4.1); the schedule looks for due records every hour.
-    let preservation = archive.spawn_preservation_checks(std::time::Duration::from_secs(3600));
+    // than the preservation interval (DA/T 92 9.4.1); the schedule looks for due records hourly.
+    let mut background = vec![
+        archive.spawn_preservation_checks(Duration::from_secs(3600)),
+        // A slice of the archive re-hashed every day, the whole within the fixity cycle.
+        archive.spawn_fixity_audit(Duration::from_secs(24 * 3600)),
+    ];
+    if let Some((dest, every, keep)) = &plan.backups {
+        tracing::info!(dest = %dest.display(), every_hours = every.as_secs() / 3600, keep, "scheduled backups on");
+        background.push(fonds_core::backup::spawn_schedule(
+            plan.data.clone(),
+            dest.clone(),
+            *every,
+            *keep,
+        ));
+    }
     fonds_http::serve(listener, archive, shutdown_signal())
         .await
         .context("the server failed")?;
-    preservation.abort();
+    for task in background {
+        task.abort();
+    }
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }
