@@ -27,6 +27,8 @@ pub struct Settings {
     /// Requests a minute one caller (address, with the client id it claims) may send, in bursts
     /// of a tenth of that; 0 turns the limit off.
     pub rate_limit_per_minute: u32,
+    /// Whether responses carry Strict-Transport-Security: only when served over TLS.
+    pub hsts: bool,
 }
 
 impl Default for Settings {
@@ -41,6 +43,7 @@ impl Default for Settings {
             checks: crate::checks::CheckSettings::default(),
             frame_ancestors: Vec::new(),
             rate_limit_per_minute: 6000,
+            hsts: false,
         }
     }
 }

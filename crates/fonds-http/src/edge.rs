@@ -5,7 +5,8 @@
 use axum::extract::{Request, State};
 use axum::http::HeaderValue;
 use axum::http::header::{
-    CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+    CONTENT_SECURITY_POLICY, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS,
+    X_FRAME_OPTIONS,
 };
 use axum::middleware::Next;
 use axum::response::Response;
@@ -33,7 +34,8 @@ pub(crate) async fn security_headers(
     request: Request,
     next: Next,
 ) -> Response {
-    let ancestors = &state.archive.settings().frame_ancestors;
+    let settings = state.archive.settings();
+    let ancestors = &settings.frame_ancestors;
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     if let Ok(csp) = HeaderValue::from_str(&content_security_policy(ancestors)) {
@@ -45,6 +47,12 @@ pub(crate) async fn security_headers(
     // unless embedding is configured, when CSP frame-ancestors (which takes precedence) decides.
     if ancestors.is_empty() {
         headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+    if settings.hsts {
+        headers.insert(
+            STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
     }
     response
 }

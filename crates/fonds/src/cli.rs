@@ -121,6 +121,19 @@ pub struct ServeArgs {
     /// terminates TLS.
     #[arg(long)]
     pub plain_http: bool,
+    /// Serve HTTPS: with --tls-cert and --tls-key, or a self-signed certificate generated into
+    /// the data directory (its fingerprint is printed). SIGHUP reloads the certificate files.
+    #[arg(long)]
+    pub tls: bool,
+    /// The certificate chain (PEM) for --tls.
+    #[arg(long, requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM) for --tls.
+    #[arg(long, requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// A host name for the self-signed certificate (repeat for several).
+    #[arg(long = "tls-host")]
+    pub tls_hosts: Vec<String>,
     /// Largest upload per submission, in MiB [default: 512].
     #[arg(long)]
     pub max_upload_mib: Option<u64>,
@@ -155,6 +168,18 @@ impl ServeArgs {
         }
         if self.plain_http {
             set("plain_http", json!(true));
+        }
+        if self.tls {
+            set("tls", json!(true));
+        }
+        if let Some(cert) = &self.tls_cert {
+            set("tls_cert", json!(cert));
+        }
+        if let Some(key) = &self.tls_key {
+            set("tls_key", json!(key));
+        }
+        if !self.tls_hosts.is_empty() {
+            set("tls_hosts", json!(self.tls_hosts));
         }
         if let Some(mib) = self.max_upload_mib {
             set("max_upload_mib", json!(mib));

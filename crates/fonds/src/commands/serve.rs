@@ -14,6 +14,7 @@ use tokio::net::TcpListener;
 
 use crate::cli::{InitArgs, ServeArgs};
 use crate::config::{Config, DuplicateInvoices};
+use crate::tls::TlsFiles;
 
 /// What `serve` runs beside the API.
 #[derive(Debug, Clone)]
@@ -24,6 +25,8 @@ pub struct ServePlan {
     pub data: PathBuf,
     /// Scheduled backups: destination, interval, how many kept.
     pub backups: Option<(PathBuf, Duration, usize)>,
+    /// The certificate and key, when serving HTTPS.
+    pub tls: Option<TlsFiles>,
 }
 
 impl ServePlan {
@@ -34,6 +37,7 @@ impl ServePlan {
             listen,
             data: data.to_path_buf(),
             backups: None,
+            tls: None,
         }
     }
 }
@@ -50,6 +54,11 @@ pub async fn run(
     };
     let config = Config::load(Some(&file), explicit, &args.overrides())?;
     check_exposure(&config)?;
+    let tls = if config.tls {
+        Some(crate::tls::prepare(&config, data)?)
+    } else {
+        None
+    };
     let settings = settings_of(&config)?;
     let new_token = if super::is_initialised(data) {
         None
@@ -72,23 +81,17 @@ pub async fn run(
                 usize::try_from(config.backup_keep).unwrap_or(usize::MAX),
             )
         }),
+        tls,
     };
     serve(archive, &plan, new_token.as_deref()).await
 }
 
 /// Plain HTTP leaves the machine only when asked for explicitly.
 fn check_exposure(config: &Config) -> anyhow::Result<()> {
-    if config.tls {
-        // LIMITATION: TLS termination in `fonds serve` is not built yet; put a TLS-terminating
-        // proxy in front and set plain_http.
-        anyhow::bail!(
-            "tls = true: Fonds cannot terminate TLS itself yet; terminate it in a proxy in front of Fonds and set plain_http = true"
-        );
-    }
-    if !config.listen.ip().is_loopback() {
+    if !config.tls && !config.listen.ip().is_loopback() {
         if !config.plain_http {
             anyhow::bail!(
-                "refusing plain HTTP on {}, which other machines can reach: put a TLS-terminating proxy in front and pass --plain-http (or plain_http = true), or listen on 127.0.0.1",
+                "refusing plain HTTP on {}, which other machines can reach: serve HTTPS with --tls, or put a TLS-terminating proxy in front and pass --plain-http (or plain_http = true), or listen on 127.0.0.1",
                 config.listen
             );
         }
@@ -118,6 +121,7 @@ fn settings_of(config: &Config) -> anyhow::Result<Settings> {
         .map(|origin| crate::config::parse_origin(origin))
         .collect::<anyhow::Result<Vec<_>>>()?;
     Ok(Settings {
+        hsts: config.tls,
         max_upload_bytes: config.max_upload_mib.saturating_mul(1024 * 1024),
         frame_ancestors,
         rate_limit_per_minute: config.rate_limit_per_minute,
@@ -146,14 +150,29 @@ pub async fn serve(
     token: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
     let listen = plan.listen;
-    let listener = TcpListener::bind(listen).await.with_context(|| {
+    let listener = std::net::TcpListener::bind(listen).with_context(|| {
         format!(
             "cannot listen on {listen}; is another program using it? choose another with --listen"
         )
     })?;
     let local = listener.local_addr()?;
-    let base = format!("http://{local}");
-    println!("Fonds is serving at {base}");
+    let base = match &plan.tls {
+        Some(files) => {
+            let base = crate::tls::base_url(local);
+            println!("Fonds is serving at {base}");
+            println!(
+                "  certificate {}, SHA-256 fingerprint {}",
+                files.cert.display(),
+                crate::tls::fingerprint(&files.cert)?
+            );
+            base
+        }
+        None => {
+            let base = format!("http://{local}");
+            println!("Fonds is serving at {base}");
+            base
+        }
+    };
     match token {
         Some(token) => super::print_token_help(&base, token),
         None => println!(
@@ -181,9 +200,32 @@ pub async fn serve(
             *keep,
         ));
     }
-    fonds_http::serve(listener, archive, shutdown_signal())
-        .await
-        .context("the server failed")?;
+    match &plan.tls {
+        None => {
+            listener.set_nonblocking(true)?;
+            let listener = TcpListener::from_std(listener)?;
+            fonds_http::serve(listener, archive, shutdown_signal())
+                .await
+                .context("the server failed")?;
+        }
+        Some(files) => {
+            let config = crate::tls::load(files).await?;
+            background.push(crate::tls::reload_on_sighup(config.clone(), files.clone()));
+            let handle = axum_server::Handle::new();
+            let stopper = handle.clone();
+            tokio::spawn(async move {
+                shutdown_signal().await;
+                stopper.graceful_shutdown(Some(Duration::from_secs(30)));
+            });
+            let app =
+                fonds_http::router(archive).into_make_service_with_connect_info::<SocketAddr>();
+            axum_server::from_tcp_rustls(listener, config)?
+                .handle(handle)
+                .serve(app)
+                .await
+                .context("the server failed")?;
+        }
+    }
     for task in background {
         task.abort();
     }
