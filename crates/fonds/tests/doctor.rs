@@ -159,3 +159,27 @@ fn backup_age_fails_until_a_backup_exists_in_the_configured_destination() {
     let age = line(&report, "backup age");
     assert!(age.starts_with("ok") && age.contains("0 h old"), "{report}");
 }
+
+#[test]
+fn the_tls_certificate_expiry_is_read_when_tls_is_on() {
+    let root = initialised();
+    let data = root.path().join("data");
+    let (_, report) = doctor(&data, &[]);
+    assert!(!report.contains("TLS certificate"), "{report}");
+    let (code, report) = doctor(&data, &[("FONDS_TLS", "true")]);
+    assert_eq!(code, 1, "no certificate yet:\n{report}");
+    assert!(
+        line(&report, "TLS certificate").starts_with("FAIL"),
+        "{report}"
+    );
+
+    let generated = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("cert");
+    std::fs::create_dir_all(data.join("tls")).expect("dir");
+    std::fs::write(data.join("tls/cert.pem"), generated.cert.pem()).expect("cert");
+    let (_, report) = doctor(&data, &[("FONDS_TLS", "true")]);
+    let tls = line(&report, "TLS certificate");
+    assert!(
+        tls.starts_with("ok") && tls.contains("expires in"),
+        "{report}"
+    );
+}

@@ -2,6 +2,7 @@
 //! and says for each what is wrong and what to do. Exit 1 when anything failed; a check that
 //! could not run says "not run" and why, never "ok".
 
+mod certificate;
 mod host;
 
 use std::fmt;
@@ -113,6 +114,15 @@ pub async fn examine(data: &Path, config_file: Option<&Path>) -> Vec<Finding> {
     findings.push(host::free_disk(data));
     findings.push(host::clock(data));
     findings.push(database(data).await);
+    if let Some(config) = &config
+        && config.tls
+    {
+        let cert = config
+            .tls_cert
+            .clone()
+            .unwrap_or_else(|| data.join("tls").join("cert.pem"));
+        findings.push(certificate::expiry(&cert));
+    }
     findings.push(match &config {
         Some(config) => backup_age(config),
         None => Finding::new(
