@@ -12,6 +12,34 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use crate::AppState;
+use crate::problem::ApiError;
+
+/// The largest request body other than a submission's upload: JSON documents are small.
+pub(crate) const JSON_BODY_LIMIT: usize = 1024 * 1024;
+
+/// Refuses a declared body over [`JSON_BODY_LIMIT`] before reading it, with a problem document
+/// (a body without a declared length is cut off at the limit by the extractor instead).
+/// Submissions stream through the archive's own upload budget.
+pub(crate) async fn refuse_large_json(request: Request, next: Next) -> Response {
+    let is_upload = request.method() == axum::http::Method::POST
+        && request.uri().path() == "/api/v1/submissions";
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    match declared {
+        Some(length) if !is_upload && length > JSON_BODY_LIMIT as u64 => {
+            axum::response::IntoResponse::into_response(ApiError::new(
+                fonds_core::ErrorCode::UploadTooLarge,
+                format!(
+                    "the request body has {length} bytes; request bodies other than submissions are limited to {JSON_BODY_LIMIT} bytes"
+                ),
+            ))
+        }
+        _ => next.run(request).await,
+    }
+}
 
 /// The Content-Security-Policy for the configured frame ancestors: no scripts, no plug-ins, no
 /// loads from elsewhere; inline styles and data: images for the self-contained report pages.

@@ -50,9 +50,9 @@ pub fn router(archive: Archive) -> Router {
         .merge(routes::health())
         .merge(routes::open_links())
         .fallback(routes::not_found)
-        // Uploads are limited by the archive's own byte budget while streaming, which answers
-        // with a problem document instead of a bare 413.
-        .layer(DefaultBodyLimit::disable())
+        // Every body but a submission's is a small JSON document.
+        .layer(DefaultBodyLimit::max(edge::JSON_BODY_LIMIT))
+        .layer(axum::middleware::from_fn(edge::refuse_large_json))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             rate_limit::limit,

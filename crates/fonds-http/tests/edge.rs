@@ -127,3 +127,30 @@ async fn a_caller_over_its_rate_is_refused_with_429_and_retry_after() {
     let problem: Value = refused.json().await.expect("json");
     assert_eq!(problem["code"], "rate_limited");
 }
+
+#[tokio::test]
+async fn a_json_body_over_a_mebibyte_is_refused_with_413_before_it_is_read() {
+    let app = spawn_app().await;
+    let huge = format!(
+        "{{\"record_ids\": [], \"padding\": \"{}\"}}",
+        "x".repeat(2 * 1024 * 1024)
+    );
+    let response = app
+        .client
+        .post(app.url("/api/v1/check-runs"))
+        .bearer_auth(&app.token)
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 413);
+    let problem: Value = response.json().await.expect("json");
+    assert_eq!(problem["code"], "upload_too_large");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("limited to 1048576 bytes")
+    );
+}

@@ -20,7 +20,12 @@ use crate::problem::ApiError;
 /// The API under `/api/v1`.
 pub(crate) fn api() -> Router<AppState> {
     Router::new()
-        .route("/submissions", post(submissions::create))
+        // Uploads are limited by the archive's own byte budget while streaming, which answers
+        // with a problem document instead of a bare 413.
+        .route(
+            "/submissions",
+            post(submissions::create).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route("/submissions/{id}", get(submissions::show))
         .route("/records", get(records::list))
         .route("/records/{id}", get(records::show))
