@@ -285,6 +285,15 @@ pub enum Bench {
         #[arg(long)]
         clamd: Option<String>,
     },
+    /// A backup and a restore of a fresh archive, each beside `cp -a` + `sync` of the same data.
+    Backup {
+        /// How many records, each with a scanned attachment.
+        #[arg(long, default_value_t = 2000)]
+        records: usize,
+        /// Size of each scanned attachment in KiB.
+        #[arg(long, default_value_t = 512)]
+        scan_kib: usize,
+    },
     /// Signed submissions with idempotency keys against the same load with a bearer token, and
     /// the webhook deliveries they cause.
     Signed {

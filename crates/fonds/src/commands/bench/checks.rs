@@ -167,7 +167,7 @@ fn files(i: usize, corpus: Corpus) -> Vec<(&'static str, String, Vec<u8>)> {
     files
 }
 
-async fn ingest(
+pub(super) async fn ingest(
     archive: &Archive,
     corpus: Corpus,
 ) -> anyhow::Result<(Vec<RecordId>, Vec<Vec<u8>>)> {

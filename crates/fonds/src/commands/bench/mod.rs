@@ -12,6 +12,7 @@ use sha2::Digest as _;
 
 use crate::cli::{Bench, BenchArgs};
 
+mod backup;
 mod checks;
 mod server;
 mod signed;
@@ -39,6 +40,14 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
                 scan_size: scan_kib * 1024,
             };
             checks::run(corpus, clamd).await
+        }
+        Bench::Backup { records, scan_kib } => {
+            backup::run(checks::Corpus {
+                records,
+                scan_every: 1,
+                scan_size: scan_kib * 1024,
+            })
+            .await
         }
         Bench::Signed {
             records,
