@@ -360,7 +360,8 @@ pub enum WebhookCommand {
         client: String,
         /// The URL events are POSTed to.
         url: String,
-        /// An event (repeat): submission.accepted, submission.rejected, record.archived.
+        /// An event (repeat): submission.accepted, submission.rejected, record.archived,
+        /// fixity.mismatch.
         #[arg(long = "event", required = true)]
         events: Vec<String>,
     },
