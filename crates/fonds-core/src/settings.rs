@@ -24,7 +24,7 @@ pub struct Settings {
     /// The OA origins (`https://oa.example.com`) whose pages may embed Fonds' pages in a frame;
     /// empty, no page may.
     pub frame_ancestors: Vec<String>,
-    /// Requests a minute one caller (address, with the client id it claims) may send, in bursts
+    /// Requests a minute one caller (its network address) may send, in bursts
     /// of a tenth of that; 0 turns the limit off.
     pub rate_limit_per_minute: u32,
     /// Whether responses carry Strict-Transport-Security: only when served over TLS.

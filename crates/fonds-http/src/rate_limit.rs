@@ -1,8 +1,9 @@
 //! Request rate limits at the edge: a token bucket per caller, so that one script or one
-//! misbehaving OA client cannot starve the others. A caller is its address, together with the
-//! client id a signed request claims (a claim cannot spend another caller's budget, since the
-//! address is part of the key). Over the limit the answer is 429 `rate_limited` with
-//! `Retry-After`, before any work is done.
+//! misbehaving OA client cannot starve the others. A caller is its network address: what it
+//! claims in its headers is not authenticated yet at this point, and a key built from a claim
+//! would let one address mint fresh budgets by varying it. Client systems behind one NAT share a
+//! budget. Over the limit the answer is 429 `rate_limited` with `Retry-After`, before any work
+//! is done.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -27,7 +28,7 @@ pub(crate) struct RateLimiter {
     rate: f64,
     /// The most tokens a bucket holds: the burst a caller may send at once.
     burst: f64,
-    buckets: Mutex<HashMap<(IpAddr, String), Bucket>>,
+    buckets: Mutex<HashMap<IpAddr, Bucket>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -48,15 +49,24 @@ impl RateLimiter {
     }
 
     /// Takes a token for `caller` at `now`; when none is left, how long until one is.
-    pub(crate) fn take(&self, caller: (IpAddr, String), now: Instant) -> Result<(), Duration> {
+    pub(crate) fn take(&self, caller: IpAddr, now: Instant) -> Result<(), Duration> {
         let mut buckets = self
             .buckets
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if buckets.len() >= MAX_TRACKED_CALLERS && !buckets.contains_key(&caller) {
-            // A bucket that has refilled completely carries no information: drop those.
+            // A bucket that has refilled completely carries no information: drop those. Should
+            // every caller still be mid-burst (a flood from many addresses), start afresh rather
+            // than grow without bound.
             let (rate, burst) = (self.rate, self.burst);
             buckets.retain(|_, b| b.tokens + now.duration_since(b.at).as_secs_f64() * rate < burst);
+            if buckets.len() >= MAX_TRACKED_CALLERS {
+                tracing::warn!(
+                    callers = buckets.len(),
+                    "rate limiter tracking too many callers at once; forgetting them all"
+                );
+                buckets.clear();
+            }
         }
         let bucket = buckets.entry(caller).or_insert(Bucket {
             tokens: self.burst,
@@ -83,15 +93,7 @@ pub(crate) async fn limit(State(state): State<AppState>, request: Request, next:
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
-    let claimed = request
-        .headers()
-        .get("x-fonds-client")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .chars()
-        .take(64)
-        .collect::<String>();
-    match limiter.take((address, claimed), Instant::now()) {
+    match limiter.take(address, Instant::now()) {
         Ok(()) => next.run(request).await,
         Err(wait) => {
             metrics::counter!("fonds_rate_limited_total").increment(1);
@@ -116,25 +118,20 @@ mod tests {
     fn a_caller_gets_its_burst_then_the_rate_and_others_are_unaffected() {
         let limiter = RateLimiter::new(600).expect("on"); // 10 a second, bursts of 60
         let start = Instant::now();
-        let me = (IpAddr::from([10, 0, 0, 1]), String::new());
+        let me = IpAddr::from([10, 0, 0, 1]);
         for _ in 0..60 {
-            assert!(limiter.take(me.clone(), start).is_ok());
+            assert!(limiter.take(me, start).is_ok());
         }
-        let wait = limiter.take(me.clone(), start).expect_err("over");
+        let wait = limiter.take(me, start).expect_err("over");
         assert!(
             wait <= Duration::from_millis(100) && wait > Duration::ZERO,
             "{wait:?}"
         );
-        // Another address, or the same address claiming another client, has its own budget.
-        assert!(
-            limiter
-                .take((IpAddr::from([10, 0, 0, 2]), String::new()), start)
-                .is_ok()
-        );
-        assert!(limiter.take((me.0, "oa-weaver".into()), start).is_ok());
+        // Another address has its own budget.
+        assert!(limiter.take(IpAddr::from([10, 0, 0, 2]), start).is_ok());
         // A tenth of a second later one more request is allowed, and only one.
         let later = start + Duration::from_millis(100);
-        assert!(limiter.take(me.clone(), later).is_ok());
+        assert!(limiter.take(me, later).is_ok());
         assert!(limiter.take(me, later).is_err());
     }
 
