@@ -1,7 +1,6 @@
 //! Readiness: whether this process can do its work now — the database answers and the file
 //! store can be read — and how much work waits. `/readyz` and `/metrics` read it.
 
-use fonds_domain::Sha256Digest;
 use fonds_store::JobQueueStats;
 use time::OffsetDateTime;
 
@@ -34,14 +33,7 @@ impl Archive {
             Ok(queue) => (Ok(()), queue),
             Err(e) => (Err(e.to_string()), JobQueueStats::default()),
         };
-        // Asking for a digest nobody stores reads the store's directory (or bucket) without
-        // touching any content.
-        let blobs = self
-            .blobs
-            .contains(&Sha256Digest::from_bytes([0; 32]))
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string());
+        let blobs = self.blobs.probe().await.map_err(|e| e.to_string());
         #[allow(
             clippy::cast_precision_loss,
             reason = "a gauge; queue depths stay far below 2^52"

@@ -154,3 +154,24 @@ async fn a_json_body_over_a_mebibyte_is_refused_with_413_before_it_is_read() {
             .contains("limited to 1048576 bytes")
     );
 }
+
+#[tokio::test]
+async fn readyz_fails_when_the_file_store_directory_is_gone() {
+    let app = spawn_app().await;
+    std::fs::remove_dir_all(app.data.path().join("blobs").join("objects")).expect("remove");
+    let response = app
+        .client
+        .get(app.url("/readyz"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 503);
+    let body: Value = response.json().await.expect("json");
+    assert!(
+        body["blobs"]
+            .as_str()
+            .expect("blobs")
+            .contains("blob directory"),
+        "{body}"
+    );
+}

@@ -184,6 +184,30 @@ impl BlobStore for LocalBlobStore {
             .await
             .map_err(|e| BlobError::io("stat blob", &path, e))
     }
+
+    /// The objects directory is a directory and a file can be created beside the uploads
+    /// being staged: a lost mount or a read-only file system fails here.
+    async fn probe(&self) -> Result<(), BlobError> {
+        let objects = self.objects.clone();
+        let probe = self.stager.dir().join(".readiness-probe");
+        tokio::task::spawn_blocking(move || {
+            let metadata = std::fs::metadata(&objects)
+                .map_err(|e| BlobError::io("stat blob directory", &objects, e))?;
+            if !metadata.is_dir() {
+                return Err(BlobError::io(
+                    "stat blob directory",
+                    &objects,
+                    std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a directory"),
+                ));
+            }
+            std::fs::write(&probe, b"probe")
+                .map_err(|e| BlobError::io("write to the staging directory", &probe, e))?;
+            std::fs::remove_file(&probe)
+                .map_err(|e| BlobError::io("remove from the staging directory", &probe, e))
+        })
+        .await
+        .map_err(|e| BlobError::io("probe", std::path::Path::new("-"), std::io::Error::other(e)))?
+    }
 }
 
 #[cfg(test)]

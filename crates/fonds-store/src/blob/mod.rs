@@ -84,6 +84,14 @@ pub trait BlobStore: Send + Sync + fmt::Debug {
     /// Whether a blob is present.
     async fn contains(&self, sha256: &Sha256Digest) -> Result<bool, BlobError>;
 
+    /// Whether the store can take new content now: for readiness. By default, whether it
+    /// answers a lookup.
+    async fn probe(&self) -> Result<(), BlobError> {
+        self.contains(&Sha256Digest::from_bytes([0; 32]))
+            .await
+            .map(|_| ())
+    }
+
     /// A whole blob in memory, or its size when that is over `limit`. Checks and readers that
     /// need the complete content use this; stores may serve it in one step.
     async fn read_whole(&self, sha256: &Sha256Digest, limit: u64) -> Result<WholeBlob, BlobError> {

@@ -31,6 +31,12 @@ pub struct StagedBlob {
 pub const HEAD_LEN: usize = 4096;
 
 impl Stager {
+    /// The directory uploads are spooled in.
+    #[must_use]
+    pub fn dir(&self) -> &std::path::Path {
+        &self.dir
+    }
+
     /// A stager writing into `dir`, created if missing.
     ///
     /// # Errors
