@@ -29,6 +29,19 @@ pub enum BlobError {
     /// The sending side failed while streaming.
     #[error("the upload stream failed: {0}")]
     Source(#[source] io::Error),
+    /// A sealed file that cannot be opened: its content or header is damaged, or its master
+    /// key is not loaded.
+    #[error("stored file {sha256} cannot be decrypted: {source}")]
+    Undecryptable {
+        /// The file's address.
+        sha256: Sha256Digest,
+        /// Why.
+        #[source]
+        source: crate::CryptError,
+    },
+    /// Sealing an upload failed.
+    #[error("encrypting the upload failed: {0}")]
+    Seal(#[source] crate::CryptError),
     /// The disk failed.
     #[error("{action} {path}: {source}")]
     Io {

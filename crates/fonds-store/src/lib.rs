@@ -10,6 +10,7 @@
 mod blob;
 mod checks;
 mod clients;
+mod crypt;
 mod deep_links;
 mod error;
 mod metadata;
@@ -18,12 +19,16 @@ mod sqlite;
 mod webhooks;
 
 pub use blob::{
-    BlobDigests, BlobRange, BlobReader, BlobStore, DualHasher, LocalBlobStore, StagedBlob, Stager,
-    WholeBlob,
+    BlobDigests, BlobRange, BlobReader, BlobStore, DualHasher, LocalBlobStore, RewrapCounts,
+    StagedBlob, Stager, WholeBlob,
 };
 pub use checks::{
     CheckResultRow, CheckRunRow, InvoiceBookingRow, NewCheckResult, NewCheckRun, NewInvoiceBooking,
     ReusePolicy,
+};
+pub use crypt::{
+    Cipher, CryptError, DataKey, Encryption, KeyId, KeyProvider, Keyring, MasterKey, Rewrap,
+    StoredContent, WrappedKey, rewrap_file,
 };
 pub use deep_links::{DeepLinkUse, NewDeepLink};
 pub use error::{BlobError, StoreError};

@@ -3,6 +3,10 @@
 //! Commit order for durability: the staging file was fsync'd while staging; it is renamed into
 //! place and the directory holding it is fsync'd, so the name survives a power loss before the
 //! caller commits the row that points at it.
+//!
+//! With encryption on, files are sealed while they are staged (see [`crate::crypt`]) and opened
+//! through their envelope; files stored in the clear before encryption was turned on stay
+//! readable as they are.
 
 use std::io::SeekFrom;
 use std::path::{Path, PathBuf};
@@ -12,6 +16,7 @@ use fonds_domain::Sha256Digest;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::{BlobDigests, BlobRange, BlobReader, BlobStore, StagedBlob, Stager, WholeBlob};
+use crate::crypt::{CryptError, Encryption, KeyProvider, Rewrap, StoredContent, rewrap_file};
 use crate::error::BlobError;
 
 /// Blobs in a directory tree on the local disk.
@@ -19,6 +24,18 @@ use crate::error::BlobError;
 pub struct LocalBlobStore {
     objects: PathBuf,
     stager: Stager,
+    encryption: Option<Encryption>,
+}
+
+/// How many files a rotation rewrapped, found current already, or found in the clear.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RewrapCounts {
+    /// Rewrapped under the current master key.
+    pub rewrapped: u64,
+    /// Wrapped by the current master key already.
+    pub already_current: u64,
+    /// Stored in the clear.
+    pub not_sealed: u64,
 }
 
 impl LocalBlobStore {
@@ -27,6 +44,15 @@ impl LocalBlobStore {
     /// # Errors
     /// When the directories cannot be created or read.
     pub fn open(root: &Path) -> Result<Self, BlobError> {
+        Self::open_with(root, None)
+    }
+
+    /// Opens a store whose new files are sealed with `encryption` (and whose sealed files are
+    /// opened with its keys); `None` stores new files in the clear.
+    ///
+    /// # Errors
+    /// As [`LocalBlobStore::open`].
+    pub fn open_with(root: &Path, encryption: Option<Encryption>) -> Result<Self, BlobError> {
         let objects = root.join("objects");
         std::fs::create_dir_all(&objects)
             .map_err(|e| BlobError::io("create blob directory", &objects, e))?;
@@ -40,8 +66,51 @@ impl LocalBlobStore {
         }
         Ok(Self {
             objects,
-            stager: Stager::new(staging)?,
+            stager: Stager::with_encryption(staging, encryption.clone())?,
+            encryption,
         })
+    }
+
+    /// Rewraps the data key of every sealed file under `keys`' current master key (see
+    /// [`rewrap_file`]); `progress` hears of each file. Blocking; safe to interrupt and rerun.
+    ///
+    /// # Errors
+    /// On the first file that cannot be rewrapped: nothing after it is touched, and running
+    /// again resumes.
+    pub fn rewrap_all(
+        &self,
+        keys: &dyn KeyProvider,
+        mut progress: impl FnMut(&Path, Rewrap),
+    ) -> Result<RewrapCounts, BlobError> {
+        let mut counts = RewrapCounts::default();
+        let mut stack = vec![self.objects.clone()];
+        while let Some(dir) = stack.pop() {
+            let entries = std::fs::read_dir(&dir)
+                .map_err(|e| BlobError::io("read blob directory", &dir, e))?;
+            for entry in entries {
+                let entry = entry.map_err(|e| BlobError::io("read blob directory", &dir, e))?;
+                let path = entry.path();
+                let kind = entry
+                    .file_type()
+                    .map_err(|e| BlobError::io("stat", &path, e))?;
+                if kind.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let outcome =
+                    rewrap_file(&path, keys).map_err(|source| BlobError::Undecryptable {
+                        sha256: address_of(&path).unwrap_or(Sha256Digest::from_bytes([0; 32])),
+                        source,
+                    })?;
+                match outcome {
+                    Rewrap::Rewrapped => counts.rewrapped += 1,
+                    Rewrap::AlreadyCurrent => counts.already_current += 1,
+                    Rewrap::NotSealed => counts.not_sealed += 1,
+                }
+                progress(&path, outcome);
+            }
+        }
+        Ok(counts)
     }
 
     /// Where a blob lives.
@@ -50,6 +119,56 @@ impl LocalBlobStore {
         let hex = sha256.to_hex();
         self.objects.join(&hex[0..2]).join(&hex[2..4]).join(hex)
     }
+
+    fn keys(&self) -> Option<std::sync::Arc<dyn KeyProvider>> {
+        self.encryption.as_ref().map(|e| e.keys.clone())
+    }
+
+    /// Opens a stored file for its plaintext on a blocking thread.
+    async fn open_content(&self, sha256: &Sha256Digest) -> Result<StoredContent, BlobError> {
+        let path = self.path_of(sha256);
+        let keys = self.keys();
+        let sha256 = *sha256;
+        tokio::task::spawn_blocking(move || {
+            StoredContent::open(&path, keys.as_deref()).map_err(|e| content_error(sha256, e))
+        })
+        .await
+        .map_err(|e| BlobError::Source(std::io::Error::other(e)))?
+    }
+}
+
+/// The address a blob's file name carries.
+fn address_of(path: &Path) -> Option<Sha256Digest> {
+    path.file_name()?.to_str()?.parse().ok()
+}
+
+/// A crypt error as the store reports it: a missing file is [`BlobError::Missing`].
+fn content_error(sha256: Sha256Digest, error: CryptError) -> BlobError {
+    match error {
+        CryptError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+            BlobError::Missing(sha256)
+        }
+        CryptError::Io {
+            action,
+            path,
+            source,
+        } => BlobError::Io {
+            action,
+            path,
+            source,
+        },
+        source => BlobError::Undecryptable { sha256, source },
+    }
+}
+
+/// Reads the plaintext `start..end` of an opened file into memory.
+fn read_into(content: &mut StoredContent, start: u64, end: u64) -> Result<Vec<u8>, CryptError> {
+    let mut out = Vec::with_capacity(usize::try_from(end - start).unwrap_or(0));
+    content.read_range(start, end, |piece| {
+        out.extend_from_slice(piece);
+        Ok(())
+    })?;
+    Ok(out)
 }
 
 fn fsync_dir(dir: &Path) -> Result<(), BlobError> {
@@ -109,30 +228,21 @@ impl BlobStore for LocalBlobStore {
         .map_err(|e| BlobError::io("commit blob", &self.objects, std::io::Error::other(e)))?
     }
 
-    /// One trip to a blocking thread: stat and read together.
+    /// One trip to a blocking thread: open, stat and read together.
     async fn read_whole(&self, sha256: &Sha256Digest, limit: u64) -> Result<WholeBlob, BlobError> {
         let path = self.path_of(sha256);
+        let keys = self.keys();
         let sha256 = *sha256;
         tokio::task::spawn_blocking(move || {
-            use std::io::Read as _;
-            let mut file = match std::fs::File::open(&path) {
-                Ok(file) => file,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    return Err(BlobError::Missing(sha256));
-                }
-                Err(e) => return Err(BlobError::io("open blob", &path, e)),
-            };
-            let size = file
-                .metadata()
-                .map_err(|e| BlobError::io("stat blob", &path, e))?
-                .len();
+            let mut content = StoredContent::open(&path, keys.as_deref())
+                .map_err(|e| content_error(sha256, e))?;
+            let size = content.len();
             if size > limit {
                 return Ok(WholeBlob::TooLarge(size));
             }
-            let mut content = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-            file.read_to_end(&mut content)
-                .map_err(|e| BlobError::io("read blob", &path, e))?;
-            Ok(WholeBlob::Read(content))
+            read_into(&mut content, 0, size)
+                .map(WholeBlob::Read)
+                .map_err(|e| content_error(sha256, e))
         })
         .await
         .map_err(|e| BlobError::Source(std::io::Error::other(e)))?
@@ -143,37 +253,35 @@ impl BlobStore for LocalBlobStore {
         sha256: &Sha256Digest,
         range: Option<BlobRange>,
     ) -> Result<BlobReader, BlobError> {
-        let path = self.path_of(sha256);
-        let mut file = match tokio::fs::File::open(&path).await {
-            Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(BlobError::Missing(*sha256));
+        let content = self.open_content(sha256).await?;
+        let total_size = content.len();
+        let (start, end) = match range {
+            None => (0, total_size),
+            Some(BlobRange { start, end }) => {
+                if start >= end || end > total_size {
+                    return Err(BlobError::RangeNotSatisfiable {
+                        start,
+                        end,
+                        size: total_size,
+                    });
+                }
+                (start, end)
             }
-            Err(e) => return Err(BlobError::io("open blob", &path, e)),
         };
-        let total_size = file
-            .metadata()
-            .await
-            .map_err(|e| BlobError::io("stat blob", &path, e))?
-            .len();
-        let Some(BlobRange { start, end }) = range else {
+        if let Some(offset) = content.clear_offset() {
+            // In the clear: serve straight from the file.
+            let path = self.path_of(sha256);
+            let mut file = tokio::fs::File::from_std(content.into_file());
+            file.seek(SeekFrom::Start(offset + start))
+                .await
+                .map_err(|e| BlobError::io("seek blob", &path, e))?;
             return Ok(BlobReader {
-                body: Box::pin(file),
+                body: Box::pin(file.take(end - start)),
                 total_size,
             });
-        };
-        if start >= end || end > total_size {
-            return Err(BlobError::RangeNotSatisfiable {
-                start,
-                end,
-                size: total_size,
-            });
         }
-        file.seek(SeekFrom::Start(start))
-            .await
-            .map_err(|e| BlobError::io("seek blob", &path, e))?;
         Ok(BlobReader {
-            body: Box::pin(file.take(end - start)),
+            body: Box::pin(decrypting_reader(content, start, end)),
             total_size,
         })
     }
@@ -208,6 +316,42 @@ impl BlobStore for LocalBlobStore {
         .await
         .map_err(|e| BlobError::io("probe", std::path::Path::new("-"), std::io::Error::other(e)))?
     }
+}
+
+/// The plaintext `start..end` of a sealed file as an async reader: a blocking thread opens
+/// chunk after chunk and hands them over. A chunk that fails authentication ends the stream with
+/// an `InvalidData` error carrying the [`CryptError`].
+fn decrypting_reader(
+    mut content: StoredContent,
+    start: u64,
+    end: u64,
+) -> impl tokio::io::AsyncRead + Send {
+    let (sender, mut receiver) = tokio::sync::mpsc::channel::<std::io::Result<bytes::Bytes>>(4);
+    tokio::task::spawn_blocking(move || {
+        let outcome = content.read_range(start, end, |piece| {
+            sender
+                .blocking_send(Ok(bytes::Bytes::copy_from_slice(piece)))
+                // The reader went away: stop reading.
+                .map_err(|_| {
+                    CryptError::io(
+                        "send",
+                        Path::new("-"),
+                        std::io::ErrorKind::BrokenPipe.into(),
+                    )
+                })
+        });
+        if let Err(error) = outcome {
+            let kind = if error.is_content_damage() {
+                std::io::ErrorKind::InvalidData
+            } else {
+                std::io::ErrorKind::Other
+            };
+            let _ = sender.blocking_send(Err(std::io::Error::new(kind, error)));
+        }
+    });
+    tokio_util::io::StreamReader::new(futures_util::stream::poll_fn(move |cx| {
+        receiver.poll_recv(cx)
+    }))
 }
 
 #[cfg(test)]
@@ -304,5 +448,112 @@ mod tests {
                 .count(),
             0
         );
+    }
+
+    fn encrypted(dir: &Path) -> LocalBlobStore {
+        let keys = crate::Keyring::new(crate::MasterKey::from_bytes([9; 32]), Vec::new());
+        let encryption = Encryption {
+            cipher: crate::Cipher::Aes256Gcm,
+            keys: std::sync::Arc::new(keys),
+        };
+        LocalBlobStore::open_with(dir, Some(encryption)).expect("open")
+    }
+
+    #[tokio::test]
+    async fn an_encrypted_store_keeps_no_plaintext_on_disk_and_reads_back_whole_or_in_part() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = encrypted(dir.path());
+        let content: Vec<u8> = b"account 1002 bank deposit; ".repeat(10_000);
+        let staged = store
+            .stager()
+            .stage_bytes(Bytes::from(content.clone()))
+            .await
+            .expect("stage");
+        let staging_file = std::fs::read(staged.path()).expect("staged");
+        assert!(!staging_file.windows(27).any(|w| w == &content[..27]));
+        let digests = store.commit(staged).await.expect("commit");
+        assert_eq!(digests, DualHasher::digest(&content));
+        let on_disk = std::fs::read(store.path_of(&digests.sha256)).expect("stored");
+        assert!(on_disk.starts_with(crate::crypt::MAGIC));
+        assert!(!on_disk.windows(27).any(|w| w == &content[..27]));
+
+        let whole = store.open(&digests.sha256, None).await.expect("open");
+        assert_eq!(whole.total_size, content.len() as u64);
+        assert_eq!(read_all(whole).await, content);
+        let range = BlobRange {
+            start: 70_000,
+            end: 200_001,
+        };
+        let part = store
+            .open(&digests.sha256, Some(range))
+            .await
+            .expect("range");
+        assert_eq!(read_all(part).await, &content[70_000..200_001]);
+        assert_eq!(
+            store
+                .read_whole(&digests.sha256, u64::MAX)
+                .await
+                .expect("whole"),
+            WholeBlob::Read(content.clone())
+        );
+
+        // Without the key the file is refused by name, never served as ciphertext.
+        let keyless = LocalBlobStore::open(dir.path()).expect("open");
+        assert!(matches!(
+            keyless.read_whole(&digests.sha256, u64::MAX).await,
+            Err(BlobError::Undecryptable {
+                source: crate::CryptError::NoKeys,
+                ..
+            })
+        ));
+    }
+
+    #[tokio::test]
+    async fn damage_to_an_encrypted_file_ends_its_stream_with_invalid_data() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = encrypted(dir.path());
+        let content = vec![7u8; 300_000];
+        let staged = store
+            .stager()
+            .stage_bytes(Bytes::from(content))
+            .await
+            .expect("stage");
+        let digests = store.commit(staged).await.expect("commit");
+        let path = store.path_of(&digests.sha256);
+        let mut bytes = std::fs::read(&path).expect("read");
+        bytes[200_000] ^= 0x40;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        std::fs::write(&path, bytes).expect("write");
+        let reader = store.open(&digests.sha256, None).await.expect("open");
+        let mut body = reader.body;
+        let mut out = Vec::new();
+        let error = body.read_to_end(&mut out).await.expect_err("damaged");
+        assert_eq!(error.kind(), std::io::ErrorKind::InvalidData);
+        assert!(
+            error.to_string().contains("does not authenticate"),
+            "{error}"
+        );
+    }
+
+    #[tokio::test]
+    async fn plaintext_that_begins_like_an_envelope_is_stored_unambiguously() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = LocalBlobStore::open(dir.path()).expect("open");
+        let tricky = b"FNDSENC1\x01\x10 not actually sealed".to_vec();
+        let staged = store
+            .stager()
+            .stage_bytes(Bytes::from(tricky.clone()))
+            .await
+            .expect("stage");
+        let digests = store.commit(staged).await.expect("commit");
+        let whole = store.open(&digests.sha256, None).await.expect("open");
+        assert_eq!(whole.total_size, tricky.len() as u64);
+        assert_eq!(read_all(whole).await, tricky);
+        let part = store
+            .open(&digests.sha256, Some(BlobRange { start: 2, end: 6 }))
+            .await
+            .expect("range");
+        assert_eq!(read_all(part).await, &tricky[2..6]);
     }
 }

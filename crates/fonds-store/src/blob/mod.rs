@@ -14,7 +14,7 @@ use fonds_domain::{Sha256Digest, Sm3Digest};
 use tokio::io::AsyncRead;
 
 pub use hash::DualHasher;
-pub use local::LocalBlobStore;
+pub use local::{LocalBlobStore, RewrapCounts};
 pub use stage::{StagedBlob, Stager};
 
 use crate::error::BlobError;
