@@ -6,6 +6,7 @@
 //! embedded and cluster deployments share every rule.
 
 mod archiving;
+pub mod at_rest;
 mod auth;
 pub mod backup;
 pub mod checks;
@@ -94,7 +95,11 @@ impl Archive {
             )
         })?;
         let metadata = SqliteStore::open(&data_dir.join("fonds.sqlite")).await?;
-        let blobs = LocalBlobStore::open(&data_dir.join("blobs"))?;
+        let blobs = LocalBlobStore::open_with(
+            &data_dir.join("blobs"),
+            settings.at_rest.keys.clone(),
+            settings.at_rest.seal_with,
+        )?;
         Ok(Self::new(Arc::new(metadata), Arc::new(blobs), settings))
     }
 

@@ -29,6 +29,8 @@ pub struct Settings {
     pub rate_limit_per_minute: u32,
     /// Whether responses carry Strict-Transport-Security: only when served over TLS.
     pub hsts: bool,
+    /// The keys that open stored files and the cipher that seals new ones.
+    pub at_rest: crate::at_rest::AtRest,
 }
 
 impl Default for Settings {
@@ -44,6 +46,7 @@ impl Default for Settings {
             frame_ancestors: Vec::new(),
             rate_limit_per_minute: 6000,
             hsts: false,
+            at_rest: crate::at_rest::AtRest::default(),
         }
     }
 }

@@ -31,6 +31,48 @@ pub enum FixityProblem {
         /// What it is.
         actual: Sha256Digest,
     },
+    /// The file is sealed and does not decrypt: its stored bytes were damaged or altered, or
+    /// the master key that wrapped it is not loaded.
+    Undecryptable {
+        /// Its record.
+        record: RecordId,
+        /// Its name.
+        file_name: String,
+        /// Its address.
+        sha256: Sha256Digest,
+        /// Why, in words.
+        reason: String,
+    },
+}
+
+impl std::fmt::Display for FixityProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Missing {
+                record,
+                file_name,
+                sha256,
+            } => write!(f, "MISSING  record {record}  {file_name}  sha256 {sha256}"),
+            Self::Changed {
+                record,
+                file_name,
+                expected,
+                actual,
+            } => write!(
+                f,
+                "CHANGED  record {record}  {file_name}  expected {expected}  found {actual}"
+            ),
+            Self::Undecryptable {
+                record,
+                file_name,
+                sha256,
+                reason,
+            } => write!(
+                f,
+                "UNDECRYPTABLE  record {record}  {file_name}  sha256 {sha256}: {reason}"
+            ),
+        }
+    }
 }
 
 /// The outcome of a verification run.
@@ -90,19 +132,44 @@ impl Archive {
                         progress.checked(0);
                         continue;
                     }
+                    Err(BlobError::Undecryptable { source, .. }) => {
+                        report.problems.push(FixityProblem::Undecryptable {
+                            record: file.record_id,
+                            file_name: file.file_name.clone(),
+                            sha256: file.sha256,
+                            reason: source.to_string(),
+                        });
+                        progress.checked(0);
+                        continue;
+                    }
                     Err(e) => return Err(e.into()),
                 };
                 let mut hasher = DualHasher::new();
+                let mut damage = None;
                 loop {
-                    let n = reader
-                        .body
-                        .read(&mut buffer)
-                        .await
-                        .map_err(CoreError::internal)?;
+                    let n = match reader.body.read(&mut buffer).await {
+                        Ok(n) => n,
+                        // A sealed chunk that does not authenticate.
+                        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                            damage = Some(e.to_string());
+                            break;
+                        }
+                        Err(e) => return Err(CoreError::internal(e)),
+                    };
                     if n == 0 {
                         break;
                     }
                     hasher.update(&buffer[..n]);
+                }
+                if let Some(reason) = damage {
+                    report.problems.push(FixityProblem::Undecryptable {
+                        record: file.record_id,
+                        file_name: file.file_name.clone(),
+                        sha256: file.sha256,
+                        reason,
+                    });
+                    progress.checked(0);
+                    continue;
                 }
                 let digests = hasher.finish();
                 report.files_checked += 1;

@@ -12,11 +12,14 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use common::{archive_with_fonds, pdf};
+use fonds_core::at_rest::AtRest;
 use fonds_core::backup::{self, BackupError, BackupProblem};
-use fonds_core::{Archive, Origin, Receipt, SubmissionState};
+use fonds_core::{Archive, Origin, Receipt, Settings, SubmissionState};
 use fonds_domain::{RecordId, Sha256Digest};
+use fonds_store::{Cipher, Keyring, MasterKey};
 use serde_json::json;
 use sha2::Digest as _;
+use std::sync::Arc;
 use tokio::io::AsyncReadExt as _;
 
 async fn submit_voucher(archive: &Archive, number: &str, content: Vec<u8>) -> Receipt {
@@ -137,14 +140,96 @@ fn backup_folders(dest: &Path) -> Vec<String> {
     names
 }
 
+/// Keys and sealing for an encrypted archive, as `serve` prepares them.
+fn sealing(cipher: Cipher) -> AtRest {
+    let keys = Keyring::new(MasterKey::from_bytes([42; 32]), Vec::new());
+    AtRest {
+        keys: Some(Arc::new(keys)),
+        seal_with: Some(cipher),
+    }
+}
+
+async fn archive_at_rest(data: &Path, at_rest: &AtRest) -> Archive {
+    if at_rest.keys.is_none() {
+        return archive_with_fonds(data).await;
+    }
+    let settings = Settings {
+        at_rest: at_rest.clone(),
+        ..Settings::default()
+    };
+    let archive = Archive::open_embedded(data, settings).await.expect("open");
+    archive
+        .ensure_fonds(&fonds_domain::Fonds {
+            code: "Z001".parse().expect("fonds"),
+            name: "测试".into(),
+            retention_scheme: fonds_domain::RetentionScheme::Enterprise,
+            code_pattern: fonds_domain::ArchivalCodePattern::dat94(),
+        })
+        .await
+        .expect("fonds");
+    archive
+}
+
 #[tokio::test]
 async fn a_backup_restores_every_record_and_file_after_the_live_data_is_damaged() {
+    restores_after_damage(AtRest::default()).await;
+}
+
+#[tokio::test]
+async fn an_encrypted_archive_is_backed_up_sealed_and_restored_with_its_key() {
+    let at_rest = sealing(Cipher::Sm4Gcm);
+    let (dest, records) = restores_after_damage(at_rest.clone()).await;
+
+    // Nothing in the backup is readable without the key: neither the pooled files nor the
+    // database snapshot.
+    let newest = backup::verify_backup(dest.path(), at_rest.keys.clone())
+        .await
+        .expect("verify");
+    assert!(newest.is_ok(), "{:?}", newest.problems);
+    for (_, content) in &records {
+        let pooled = std::fs::read(pooled_blob(dest.path(), content)).expect("pooled");
+        assert!(pooled.starts_with(fonds_store::MAGIC));
+        assert!(
+            !pooled
+                .windows(content.len())
+                .any(|w| w == content.as_slice())
+        );
+    }
+    let snapshot = std::fs::read(newest.folder.join("fonds.sqlite")).expect("snapshot");
+    assert!(
+        snapshot.starts_with(fonds_store::MAGIC),
+        "the snapshot is sealed"
+    );
+    assert!(!snapshot.windows(6).any(|w| w == "房租".as_bytes()));
+
+    let keyless = backup::verify_backup(dest.path(), None)
+        .await
+        .expect("verify");
+    assert!(
+        !keyless.is_ok(),
+        "a sealed backup is never reported good unchecked"
+    );
+    assert!(
+        keyless
+            .problems
+            .iter()
+            .all(|p| matches!(p, BackupProblem::Undecryptable { .. }))
+    );
+    let target = tempfile::tempdir().expect("target");
+    let refused =
+        backup::restore(dest.path(), &target.path().join("data"), AtRest::default()).await;
+    assert!(refused.is_err(), "restoring without the key is refused");
+}
+
+/// Takes two backups of an archive, damages the live data, restores into a new directory and
+/// checks every record and file is back; returns the backup destination and the records.
+async fn restores_after_damage(at_rest: AtRest) -> (tempfile::TempDir, Vec<(RecordId, Vec<u8>)>) {
     let data = tempfile::tempdir().expect("data");
     let dest = tempfile::tempdir().expect("dest");
-    let archive = archive_with_fonds(data.path()).await;
+    let archive = archive_at_rest(data.path(), &at_rest).await;
     let records = accepted_vouchers(&archive, &["房租五月", "房租六月", "房租七月"]).await;
 
-    let first = backup::backup(data.path(), dest.path(), 7)
+    let first = backup::backup(data.path(), dest.path(), 7, &at_rest)
         .await
         .expect("backup");
     assert!(first.problems.is_empty(), "{:?}", first.problems);
@@ -164,7 +249,7 @@ async fn a_backup_restores_every_record_and_file_after_the_live_data_is_damaged(
         assert_eq!(mode & 0o777, 0o600);
     }
 
-    let second = backup::backup(data.path(), dest.path(), 7)
+    let second = backup::backup(data.path(), dest.path(), 7, &at_rest)
         .await
         .expect("second backup");
     assert_eq!(second.blobs_copied, 0, "the pool already holds every file");
@@ -173,7 +258,9 @@ async fn a_backup_restores_every_record_and_file_after_the_live_data_is_damaged(
         second.public_key, first.public_key,
         "one key signs every backup"
     );
-    let verified = backup::verify_backup(dest.path()).await.expect("verify");
+    let verified = backup::verify_backup(dest.path(), at_rest.keys.clone())
+        .await
+        .expect("verify");
     assert!(verified.is_ok(), "{:?}", verified.problems);
     assert_eq!(
         verified.folder, second.folder,
@@ -191,7 +278,7 @@ async fn a_backup_restores_every_record_and_file_after_the_live_data_is_damaged(
 
     let restored_dir = tempfile::tempdir().expect("restore");
     let target = restored_dir.path().join("data");
-    let report = backup::restore(dest.path(), &target)
+    let report = backup::restore(dest.path(), &target, at_rest.clone())
         .await
         .expect("restore");
     assert!(
@@ -203,18 +290,23 @@ async fn a_backup_restores_every_record_and_file_after_the_live_data_is_damaged(
     assert_eq!(report.records, 3);
     assert_eq!(report.blobs_copied, 3);
 
-    let restored = Archive::open_embedded(&target, fonds_core::Settings::default())
+    let settings = Settings {
+        at_rest: at_rest.clone(),
+        ..Settings::default()
+    };
+    let restored = Archive::open_embedded(&target, settings)
         .await
         .expect("open restored");
     for (id, content) in &records {
         assert_eq!(&file_bytes(&restored, *id).await, content);
     }
 
-    let again = backup::restore(dest.path(), &target).await;
+    let again = backup::restore(dest.path(), &target, at_rest.clone()).await;
     assert!(
         matches!(again, Err(BackupError::TargetHoldsArchive(_))),
         "{again:?}"
     );
+    (dest, records)
 }
 
 #[tokio::test]
@@ -223,7 +315,7 @@ async fn verification_names_each_damaged_file_in_the_backup_and_restore_refuses_
     let dest = tempfile::tempdir().expect("dest");
     let archive = archive_with_fonds(data.path()).await;
     let records = accepted_vouchers(&archive, &["一", "二", "三"]).await;
-    let taken = backup::backup(data.path(), dest.path(), 7)
+    let taken = backup::backup(data.path(), dest.path(), 7, &AtRest::default())
         .await
         .expect("backup");
 
@@ -232,7 +324,9 @@ async fn verification_names_each_damaged_file_in_the_backup_and_restore_refuses_
     let missing = pooled_blob(dest.path(), &records[2].1);
     std::fs::remove_file(&missing).expect("delete");
 
-    let report = backup::verify_backup(&taken.folder).await.expect("verify");
+    let report = backup::verify_backup(&taken.folder, None)
+        .await
+        .expect("verify");
     let sha = |content: &[u8]| -> Sha256Digest {
         hex::encode(sha2::Sha256::digest(content))
             .parse()
@@ -253,7 +347,7 @@ async fn verification_names_each_damaged_file_in_the_backup_and_restore_refuses_
     );
 
     let target = tempfile::tempdir().expect("target");
-    let refused = backup::restore(&taken.folder, target.path()).await;
+    let refused = backup::restore(&taken.folder, target.path(), AtRest::default()).await;
     match refused {
         Err(BackupError::BackupInvalid { problems, .. }) => assert_eq!(problems.len(), 2),
         other => panic!("expected the restore to be refused, got {other:?}"),
@@ -267,7 +361,7 @@ async fn a_changed_manifest_or_public_key_fails_the_signature_check() {
     let dest = tempfile::tempdir().expect("dest");
     let archive = archive_with_fonds(data.path()).await;
     accepted_vouchers(&archive, &["签名"]).await;
-    let taken = backup::backup(data.path(), dest.path(), 7)
+    let taken = backup::backup(data.path(), dest.path(), 7, &AtRest::default())
         .await
         .expect("backup");
     let manifest_path = taken.folder.join("manifest.json");
@@ -276,7 +370,9 @@ async fn a_changed_manifest_or_public_key_fails_the_signature_check() {
     let tampered = original.replacen("\"created_at\": \"20", "\"created_at\": \"19", 1);
     assert_ne!(tampered, original);
     std::fs::write(&manifest_path, tampered).expect("tamper");
-    let report = backup::verify_backup(&taken.folder).await.expect("verify");
+    let report = backup::verify_backup(&taken.folder, None)
+        .await
+        .expect("verify");
     assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
     assert!(matches!(
         report.problems[0],
@@ -285,14 +381,16 @@ async fn a_changed_manifest_or_public_key_fails_the_signature_check() {
 
     std::fs::write(&manifest_path, &original).expect("put back");
     assert!(
-        backup::verify_backup(&taken.folder)
+        backup::verify_backup(&taken.folder, None)
             .await
             .expect("verify")
             .is_ok()
     );
     let other_key = "11".repeat(32);
     std::fs::write(taken.folder.join("manifest.pub"), other_key).expect("replace key");
-    let report = backup::verify_backup(&taken.folder).await.expect("verify");
+    let report = backup::verify_backup(&taken.folder, None)
+        .await
+        .expect("verify");
     assert!(
         report
             .problems
@@ -315,14 +413,14 @@ async fn retention_keeps_the_newest_backups_and_no_file_that_none_of_them_needs(
     let archive_b = archive_with_fonds(data_b.path()).await;
     let b = accepted_vouchers(&archive_b, &["乙", "丙"]).await;
 
-    backup::backup(data_a.path(), dest.path(), 2)
+    backup::backup(data_a.path(), dest.path(), 2, &AtRest::default())
         .await
         .expect("backup 1");
-    backup::backup(data_b.path(), dest.path(), 2)
+    backup::backup(data_b.path(), dest.path(), 2, &AtRest::default())
         .await
         .expect("backup 2");
     assert_eq!(pool(dest.path()).len(), 3);
-    let third = backup::backup(data_b.path(), dest.path(), 2)
+    let third = backup::backup(data_b.path(), dest.path(), 2, &AtRest::default())
         .await
         .expect("backup 3");
 
@@ -337,7 +435,7 @@ async fn retention_keeps_the_newest_backups_and_no_file_that_none_of_them_needs(
     assert_eq!(pool(dest.path()), expected);
     assert!(!pooled_blob(dest.path(), &a[0].1).exists());
     assert!(
-        backup::verify_backup(dest.path())
+        backup::verify_backup(dest.path(), None)
             .await
             .expect("verify")
             .is_ok()
@@ -366,7 +464,7 @@ async fn a_backup_taken_while_records_are_written_restores_to_a_consistent_archi
     while archive.count_records().await.expect("count") < 5 {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    let taken = backup::backup(data.path(), dest.path(), 7)
+    let taken = backup::backup(data.path(), dest.path(), 7, &AtRest::default())
         .await
         .expect("backup");
     let submitted = writer.await.expect("writer");
@@ -380,7 +478,7 @@ async fn a_backup_taken_while_records_are_written_restores_to_a_consistent_archi
     }
 
     let target = tempfile::tempdir().expect("target");
-    let report = backup::restore(&taken.folder, target.path())
+    let report = backup::restore(&taken.folder, target.path(), AtRest::default())
         .await
         .expect("restore");
     assert!(

@@ -608,6 +608,7 @@ async fn the_fixity_audit_covers_the_archive_in_slices_and_alerts_on_a_mismatch(
             kinds: Vec::new(),
             allowed_ips: Vec::new(),
             algorithm: fonds_domain::SigningAlgorithm::default(),
+            certificate_sha256: None,
         })
         .await
         .expect("client");

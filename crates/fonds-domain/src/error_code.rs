@@ -105,6 +105,10 @@ pub enum ErrorCode {
     NonceReused,
     /// Address not on the client's allow-list.
     AddressNotAllowed,
+    /// The client has a pinned certificate and the connection presented none.
+    ClientCertificateRequired,
+    /// The connection presented a client certificate other than the pinned one.
+    ClientCertificateMismatch,
     /// Body does not match its declared SHA-256.
     ContentDigestMismatch,
     /// Outside the client's scope.
@@ -139,7 +143,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code.
-    pub const ALL: [Self; 47] = [
+    pub const ALL: [Self; 49] = [
         Self::ManifestMalformed,
         Self::ManifestInvalid,
         Self::RecordKindUnknown,
@@ -172,6 +176,8 @@ impl ErrorCode {
         Self::TimestampOutOfWindow,
         Self::NonceReused,
         Self::AddressNotAllowed,
+        Self::ClientCertificateRequired,
+        Self::ClientCertificateMismatch,
         Self::ContentDigestMismatch,
         Self::ClientScopeDenied,
         Self::IdempotencyKeyReused,
@@ -225,6 +231,8 @@ impl ErrorCode {
             Self::TimestampOutOfWindow => "timestamp_out_of_window",
             Self::NonceReused => "nonce_reused",
             Self::AddressNotAllowed => "address_not_allowed",
+            Self::ClientCertificateRequired => "client_certificate_required",
+            Self::ClientCertificateMismatch => "client_certificate_mismatch",
             Self::ContentDigestMismatch => "content_digest_mismatch",
             Self::ClientScopeDenied => "client_scope_denied",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
@@ -276,7 +284,9 @@ impl ErrorCode {
             | Self::ClientUnknown
             | Self::SignatureInvalid
             | Self::TimestampOutOfWindow
-            | Self::NonceReused => ErrorKind::Unauthenticated,
+            | Self::NonceReused
+            | Self::ClientCertificateRequired
+            | Self::ClientCertificateMismatch => ErrorKind::Unauthenticated,
             Self::ClientDisabled | Self::AddressNotAllowed | Self::ClientScopeDenied => {
                 ErrorKind::Forbidden
             }
@@ -329,6 +339,8 @@ impl ErrorCode {
             Self::TimestampOutOfWindow => "Timestamp outside the allowed window",
             Self::NonceReused => "Nonce already used",
             Self::AddressNotAllowed => "Address not on the client's allow-list",
+            Self::ClientCertificateRequired => "The client's pinned certificate was not presented",
+            Self::ClientCertificateMismatch => "Client certificate is not the pinned one",
             Self::ContentDigestMismatch => "Body does not match its declared SHA-256",
             Self::ClientScopeDenied => "Outside the client's scope",
             Self::IdempotencyKeyReused => "Idempotency key reused with a different body",

@@ -5,6 +5,7 @@
 //! the edge, inside a span that carries its id and route template.
 
 mod auth;
+mod client_certificate;
 mod dto;
 mod edge;
 mod metrics;
@@ -23,6 +24,7 @@ use axum::extract::DefaultBodyLimit;
 use fonds_core::Archive;
 use tokio::net::TcpListener;
 
+pub use client_certificate::ClientCertificate;
 pub use openapi::openapi_json;
 pub use problem::Problem;
 

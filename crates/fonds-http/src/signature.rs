@@ -17,6 +17,7 @@ use futures_util::StreamExt as _;
 use sha2::Digest as _;
 
 use crate::AppState;
+use crate::client_certificate::ClientCertificate;
 use crate::problem::ApiError;
 
 /// The SHA-256 of an empty body.
@@ -136,6 +137,10 @@ async fn check(state: &AppState, client: &str, request: Request) -> Result<Reque
         .extensions()
         .get::<OriginalUri>()
         .map_or_else(|| request.uri().clone(), |o| o.0.clone());
+    let certificate = request
+        .extensions()
+        .get::<ClientCertificate>()
+        .map(|c| Sha256Digest::from_bytes(c.sha256));
     let signed = SignedRequest {
         client,
         timestamp,
@@ -146,6 +151,7 @@ async fn check(state: &AppState, client: &str, request: Request) -> Result<Reque
         path: uri.path(),
         query: uri.query(),
         remote,
+        certificate,
     };
     let principal = state
         .archive

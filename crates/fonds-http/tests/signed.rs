@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::signing::{Client, Tweak, add_client, oa_client, submit_one};
+use common::signing::{Client, Tweak, add_client, oa_client, patch_client, submit_one};
 use common::{TestApp, assert_accepted, assert_problem, spawn_app};
 use fonds_domain::SigningAlgorithm;
 use serde_json::{Value, json};
@@ -145,14 +145,7 @@ async fn a_replayed_nonce_is_refused() {
 async fn disabled_clients_addresses_off_the_list_and_kinds_out_of_scope_are_forbidden() {
     let app = spawn_app().await;
     let client = oa_client(&app).await;
-    let disabled = app
-        .client
-        .patch(app.url(&format!("/api/v1/clients/{}", client.id)))
-        .bearer_auth(&app.token)
-        .json(&json!({"enabled": false}))
-        .send()
-        .await
-        .expect("send");
+    let disabled = patch_client(&app, &client.id, &json!({"enabled": false})).await;
     assert_eq!(disabled.status(), 204);
     assert_refused(
         &app,
@@ -187,6 +180,45 @@ async fn disabled_clients_addresses_off_the_list_and_kinds_out_of_scope_are_forb
         "client_scope_denied",
     )
     .await;
+}
+
+#[tokio::test]
+async fn a_client_pinned_to_a_certificate_is_refused_without_one_until_it_is_unpinned() {
+    let app = spawn_app().await;
+    // Pinned as `openssl x509 -fingerprint -sha256` prints it; listed as lower-case hex.
+    let client = add_client(
+        &app,
+        json!({"name": "oa-weaver", "fonds": ["Z001"], "certificate_sha256": vec!["AB"; 32].join(":")}),
+    )
+    .await;
+    let listed = app.get_json("/api/v1/clients").await;
+    assert_eq!(listed[0]["certificate_sha256"], "ab".repeat(32));
+    // This server has no TLS listener, so no request can carry a client certificate.
+    assert_refused(
+        &app,
+        submit_one(&app, &client, "记-0001", Tweak::default()).await,
+        401,
+        "client_certificate_required",
+    )
+    .await;
+
+    for body in [json!({"certificate_sha256": "ab:cd"}), json!({})] {
+        assert_problem(
+            patch_client(&app, &client.id, &body).await,
+            422,
+            "request_invalid",
+        )
+        .await;
+    }
+    let unpinned = patch_client(&app, &client.id, &json!({"certificate_sha256": null})).await;
+    assert_eq!(unpinned.status(), 204);
+    let listed = app.get_json("/api/v1/clients").await;
+    assert_eq!(listed[0]["certificate_sha256"], Value::Null);
+    assert_eq!(
+        listed[0]["enabled"], true,
+        "unpinning leaves the rest as it was"
+    );
+    assert_accepted(submit_one(&app, &client, "记-0001", Tweak::default()).await).await;
 }
 
 #[tokio::test]

@@ -43,6 +43,9 @@ pub struct NewClient {
     pub kinds: Vec<RecordKind>,
     /// Addresses or CIDR blocks it may call from; empty means any.
     pub allowed_ips: Vec<String>,
+    /// The SHA-256 of the DER of the certificate it must present over TLS; `None` when it
+    /// signs only.
+    pub certificate_sha256: Option<Sha256Digest>,
     /// Its first secret.
     pub secret: String,
     /// When.
@@ -66,6 +69,9 @@ pub struct ClientRow {
     pub kinds: Vec<RecordKind>,
     /// Addresses or CIDR blocks it may call from; empty means any.
     pub allowed_ips: Vec<String>,
+    /// The SHA-256 of the DER of the certificate it must present over TLS; `None` when it
+    /// signs only.
+    pub certificate_sha256: Option<Sha256Digest>,
     /// Its secrets, newest first, with when each stops working.
     pub secrets: Vec<ClientSecret>,
     /// When it was created.

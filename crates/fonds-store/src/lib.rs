@@ -27,8 +27,8 @@ pub use checks::{
     ReusePolicy,
 };
 pub use crypt::{
-    Cipher, CryptError, DataKey, Encryption, KeyId, KeyProvider, Keyring, MasterKey, Rewrap,
-    StoredContent, WrappedKey, rewrap_file,
+    Cipher, CryptError, DataKey, Encryption, KeyId, KeyProvider, Keyring, MAGIC, MasterKey, Rewrap,
+    Sealer, StoredContent, WrappedKey, rewrap_file,
 };
 pub use deep_links::{DeepLinkUse, NewDeepLink};
 pub use error::{BlobError, StoreError};

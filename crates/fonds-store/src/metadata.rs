@@ -326,6 +326,13 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
     ) -> Result<u32, StoreError>;
     /// Enables or disables a client; false when there is no such client.
     async fn set_client_enabled(&self, id: &ClientId, enabled: bool) -> Result<bool, StoreError>;
+    /// Pins the certificate a client must present (the SHA-256 of its DER), or with `None`
+    /// unpins it; false when there is no such client.
+    async fn set_client_certificate(
+        &self,
+        id: &ClientId,
+        certificate_sha256: Option<&Sha256Digest>,
+    ) -> Result<bool, StoreError>;
     /// The submission a client made with an idempotency key.
     async fn submission_by_key(
         &self,

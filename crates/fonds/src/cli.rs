@@ -77,6 +77,9 @@ pub enum Command {
     Restore(RestoreArgs),
     /// Check the configuration, data directory, keys, disk, clock and scanner; say what to fix.
     Doctor,
+    /// Master keys of encryption at rest.
+    #[command(subcommand)]
+    Keys(KeysCommand),
 }
 
 /// Options of `backup`: `fonds backup DEST [--keep N]` or `fonds backup verify DEST`.
@@ -134,6 +137,11 @@ pub struct ServeArgs {
     /// A host name for the self-signed certificate (repeat for several).
     #[arg(long = "tls-host")]
     pub tls_hosts: Vec<String>,
+    /// CA certificates (PEM bundle) that issue client systems' certificates: the TLS listener
+    /// then asks for a client certificate, optionally, and clients pinned to one must present
+    /// it.
+    #[arg(long)]
+    pub tls_client_ca: Option<PathBuf>,
     /// Largest upload per submission, in MiB [default: 512].
     #[arg(long)]
     pub max_upload_mib: Option<u64>,
@@ -180,6 +188,9 @@ impl ServeArgs {
         }
         if !self.tls_hosts.is_empty() {
             set("tls_hosts", json!(self.tls_hosts));
+        }
+        if let Some(ca) = &self.tls_client_ca {
+            set("tls_client_ca", json!(ca));
         }
         if let Some(mib) = self.max_upload_mib {
             set("max_upload_mib", json!(mib));
@@ -246,6 +257,16 @@ pub struct DemoArgs {
     pub no_serve: bool,
 }
 
+/// The subcommands of `keys`.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Show which master key is current, which are retired, and how the files are stored.
+    Status,
+    /// Rewrap every stored file's data key under a new master key (contents are not rewritten).
+    /// Run with the server stopped; an interrupted rotation resumes when run again.
+    Rotate,
+}
+
 /// Options of `bench`.
 #[derive(Debug, Args)]
 pub struct BenchArgs {
@@ -294,6 +315,16 @@ pub enum Bench {
         #[arg(long, default_value_t = 512)]
         scan_kib: usize,
     },
+    /// Storing and reading files with encryption at rest off, AES-256-GCM and SM4-GCM, beside
+    /// SHA-256 over the same bytes.
+    AtRest {
+        /// How many files.
+        #[arg(long, default_value_t = 2000)]
+        files: usize,
+        /// Size of each file in KiB.
+        #[arg(long, default_value_t = 256)]
+        file_kib: usize,
+    },
     /// Signed submissions with idempotency keys against the same load with a bearer token, and
     /// the webhook deliveries they cause.
     Signed {
@@ -328,9 +359,24 @@ pub enum ClientCommand {
         /// hmac-sha256 (default) or hmac-sm3.
         #[arg(long, default_value = "hmac-sha256")]
         algorithm: String,
+        /// The client's certificate (PEM, leaf first): the client must then also present it
+        /// over TLS (`tls_client_ca`), a second factor beside its signature.
+        #[arg(long)]
+        certificate: Option<PathBuf>,
     },
     /// List the clients (never their secrets).
     List,
+    /// Pin the certificate a client must present over TLS besides signing, or unpin it.
+    Certificate {
+        /// The client id.
+        id: String,
+        /// The client's certificate (PEM, leaf first); its SHA-256 fingerprint is pinned.
+        #[arg(required_unless_present = "clear", conflicts_with = "clear")]
+        certificate: Option<PathBuf>,
+        /// Unpin: the client signs without a certificate again.
+        #[arg(long)]
+        clear: bool,
+    },
     /// Issue a new secret; the old ones keep working for the overlap window.
     Rotate {
         /// The client id.

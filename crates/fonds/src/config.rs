@@ -15,6 +15,33 @@ use serde::{Deserialize, Serialize};
 /// The environment variables read are `FONDS_` followed by a key in capitals.
 pub const ENV_PREFIX: &str = "FONDS_";
 
+/// How stored files are encrypted at rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum AtRestCipher {
+    /// AES-256-GCM.
+    #[default]
+    #[serde(rename = "aes-256-gcm")]
+    Aes256Gcm,
+    /// SM4-GCM (国密).
+    #[serde(rename = "sm4-gcm")]
+    Sm4Gcm,
+    /// New files are stored in the clear (files sealed before stay sealed and need the key).
+    #[serde(rename = "off")]
+    Off,
+}
+
+impl AtRestCipher {
+    /// The cipher new files are sealed with; `None` when off.
+    #[must_use]
+    pub fn cipher(self) -> Option<fonds_core::at_rest::Cipher> {
+        match self {
+            Self::Aes256Gcm => Some(fonds_core::at_rest::Cipher::Aes256Gcm),
+            Self::Sm4Gcm => Some(fonds_core::at_rest::Cipher::Sm4Gcm),
+            Self::Off => None,
+        }
+    }
+}
+
 /// What to do with a second booking of an invoice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
@@ -43,6 +70,9 @@ pub struct Config {
     pub tls_key: Option<PathBuf>,
     /// Host names the self-signed certificate is made for.
     pub tls_hosts: Vec<String>,
+    /// CA certificates (PEM bundle) that issue client systems' certificates; with it the TLS
+    /// listener asks every connection for a client certificate, optionally.
+    pub tls_client_ca: Option<PathBuf>,
     /// The largest upload per submission, in MiB.
     pub max_upload_mib: u64,
     /// OA origins whose pages may embed Fonds' pages in a frame.
@@ -63,6 +93,10 @@ pub struct Config {
     pub backup_every_hours: u32,
     /// How many backups are kept.
     pub backup_keep: u32,
+    /// The cipher stored files are sealed with: `aes-256-gcm`, `sm4-gcm` or `off`.
+    pub encryption: AtRestCipher,
+    /// The master key file (64 hex digits, mode 600); `FONDS_MASTER_KEY` overrides it.
+    pub master_key_file: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -74,6 +108,7 @@ impl Default for Config {
             tls_cert: None,
             tls_key: None,
             tls_hosts: Vec::new(),
+            tls_client_ca: None,
             max_upload_mib: 512,
             frame_ancestors: Vec::new(),
             rate_limit_per_minute: 6000,
@@ -84,6 +119,8 @@ impl Default for Config {
             backup_dir: None,
             backup_every_hours: 24,
             backup_keep: 7,
+            encryption: AtRestCipher::Aes256Gcm,
+            master_key_file: None,
         }
     }
 }
@@ -138,7 +175,8 @@ impl Config {
         Ok(config)
     }
 
-    /// Checks what types cannot: origins are origins, a certificate comes with its key.
+    /// Checks what types cannot: origins are origins, a certificate comes with its key, client
+    /// certificates come with TLS.
     ///
     /// # Errors
     /// The first setting that makes no sense, named with what to write instead.
@@ -149,6 +187,11 @@ impl Config {
         if self.tls_cert.is_some() != self.tls_key.is_some() {
             anyhow::bail!(
                 "tls_cert and tls_key go together: give both, or neither for a self-signed certificate"
+            );
+        }
+        if self.tls_client_ca.is_some() && !self.tls {
+            anyhow::bail!(
+                "tls_client_ca asks for client certificates, which only Fonds' own TLS listener can: set tls = true (--tls), or leave tls_client_ca out"
             );
         }
         if self.fixity_cycle_days == 0 {
@@ -276,6 +319,16 @@ mod tests {
     }
 
     #[test]
+    fn a_client_ca_is_accepted_with_tls() {
+        let config = from_toml("tls = true\ntls_client_ca = \"/etc/fonds/clients-ca.pem\"")
+            .expect("client CA with TLS");
+        assert_eq!(
+            config.tls_client_ca.as_deref(),
+            Some(std::path::Path::new("/etc/fonds/clients-ca.pem"))
+        );
+    }
+
+    #[test]
     fn settings_that_parse_but_make_no_sense_are_refused() {
         for (text, expected) in [
             (
@@ -284,6 +337,10 @@ mod tests {
             ),
             ("frame_ancestors = [\"oa.example.com\"]", "not a URL"),
             ("tls_cert = \"/etc/cert.pem\"", "go together"),
+            (
+                "tls_client_ca = \"/etc/fonds/clients-ca.pem\"",
+                "set tls = true",
+            ),
             ("fixity_cycle_days = 0", "at least 1"),
             ("preservation_interval_days = 400", "at least once a year"),
         ] {

@@ -9,6 +9,7 @@ mod cli;
 mod commands;
 mod config;
 mod logging;
+mod peer_certificate;
 mod tls;
 
 use std::process::ExitCode;
@@ -31,6 +32,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    commands::set_config_file(cli.config.as_deref());
     let outcome = runtime.block_on(async {
         match cli.command {
             Command::Serve(args) => {
@@ -47,6 +49,7 @@ fn main() -> ExitCode {
             Command::Backup(args) => commands::backup::run(&cli.data, args).await,
             Command::Restore(args) => commands::backup::restore(&cli.data, args).await,
             Command::Doctor => commands::doctor::run(&cli.data, cli.config.as_deref()).await,
+            Command::Keys(command) => commands::keys::run(&cli.data, command),
         }
     });
     match outcome {

@@ -1,6 +1,7 @@
 //! `fonds serve --tls`: HTTPS with a generated certificate whose printed fingerprint is the
 //! certificate's, HSTS on every answer, no plain HTTP on the port, and a new certificate taken
-//! on SIGHUP while the server keeps running.
+//! on SIGHUP while the server keeps running; with `--tls-client-ca`, a client pinned to a
+//! certificate must present it beside its signature, while everyone else connects as before.
 
 #![allow(
     clippy::expect_used,
@@ -8,10 +9,17 @@
 )]
 
 use std::io::{BufRead as _, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use fonds_core::clients::signing::{SignedParts, sign};
+use fonds_domain::SigningAlgorithm;
+use rcgen::{
+    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
+    KeyPair, KeyUsagePurpose,
+};
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject as _;
 use sha2::Digest as _;
@@ -34,6 +42,11 @@ impl Drop for Server {
 /// Starts `fonds serve --tls` on a free port and reads where it serves and the fingerprint it
 /// printed.
 fn start(data: &Path) -> Server {
+    start_with(data, &[])
+}
+
+/// [`start`] with more arguments to `serve`.
+fn start_with(data: &Path, extra: &[&str]) -> Server {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .expect("bind")
         .local_addr()
@@ -43,6 +56,7 @@ fn start(data: &Path) -> Server {
         .arg("--data")
         .arg(data)
         .args(["serve", "--tls", "--listen", &format!("127.0.0.1:{port}")])
+        .args(extra)
         .env_remove("FONDS_CONFIG")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -184,5 +198,348 @@ async fn sighup_loads_a_new_certificate_without_stopping() {
             .await
             .is_err(),
         "the old certificate is no longer served"
+    );
+}
+
+/// A certificate authority that issues client certificates.
+fn authority(name: &str) -> CertifiedIssuer<'static, KeyPair> {
+    let mut params = CertificateParams::new(Vec::new()).expect("params");
+    params.distinguished_name.push(DnType::CommonName, name);
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    CertifiedIssuer::self_signed(params, KeyPair::generate().expect("key")).expect("CA")
+}
+
+/// A client certificate for `name` issued by `ca`: the certificate PEM, and the certificate and
+/// key together as a client loads its identity.
+fn client_certificate(ca: &CertifiedIssuer<'static, KeyPair>, name: &str) -> (String, String) {
+    let key = KeyPair::generate().expect("key");
+    let mut params = CertificateParams::new(Vec::new()).expect("params");
+    params.distinguished_name.push(DnType::CommonName, name);
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    let cert = params
+        .signed_by(&key, ca)
+        .expect("client certificate")
+        .pem();
+    let identity = format!("{cert}{}", key.serialize_pem());
+    (cert, identity)
+}
+
+/// A client system as `fonds client add` printed it.
+struct Registered {
+    id: String,
+    secret: String,
+}
+
+/// Registers a client with the CLI, pinned to `certificate` when given.
+fn add_client(data: &Path, name: &str, certificate: Option<&Path>) -> Registered {
+    let mut command = Command::new(FONDS);
+    command
+        .arg("--data")
+        .arg(data)
+        .args(["client", "add", name, "--fonds", "Z001"]);
+    if let Some(certificate) = certificate {
+        command.arg("--certificate").arg(certificate);
+    }
+    let output = command.output().expect("fonds client add");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let field = |label: &str| {
+        stdout
+            .lines()
+            .find_map(|line| line.trim().strip_prefix(label))
+            .and_then(|rest| rest.split_whitespace().next())
+            .expect(label)
+            .to_owned()
+    };
+    Registered {
+        id: field("client id:"),
+        secret: field("secret:"),
+    }
+}
+
+/// A client that trusts exactly `server_pem` and presents `identity` (certificate and key, PEM)
+/// when the server asks for one.
+fn client_presenting(server_pem: &[u8], identity: Option<&str>) -> reqwest::Client {
+    fonds_core::install_tls_provider();
+    let mut builder = reqwest::Client::builder()
+        .tls_certs_only([reqwest::Certificate::from_pem(server_pem).expect("pem")])
+        .timeout(Duration::from_secs(5));
+    if let Some(identity) = identity {
+        builder =
+            builder.identity(reqwest::Identity::from_pem(identity.as_bytes()).expect("identity"));
+    }
+    builder.build().expect("client")
+}
+
+/// A GET signed as docs/integration.md describes, with a fresh nonce each time.
+async fn signed_get(
+    http: &reqwest::Client,
+    base: &str,
+    client: &Registered,
+    path: &str,
+) -> reqwest::Result<reqwest::Response> {
+    static SENT: AtomicU64 = AtomicU64::new(0);
+    const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+    let timestamp = time::OffsetDateTime::now_utc().unix_timestamp().to_string();
+    let nonce = format!(
+        "tls-test-{}-{}",
+        std::process::id(),
+        SENT.fetch_add(1, Ordering::Relaxed)
+    );
+    let signature = sign(
+        &SignedParts {
+            algorithm: SigningAlgorithm::HmacSha256,
+            client: &client.id,
+            method: "GET",
+            path,
+            query: None,
+            timestamp: &timestamp,
+            nonce: &nonce,
+            content_sha256: EMPTY_SHA256,
+        },
+        &client.secret,
+    );
+    http.get(format!("{base}{path}"))
+        .header("x-fonds-client", &client.id)
+        .header("x-fonds-timestamp", timestamp)
+        .header("x-fonds-nonce", nonce)
+        .header("x-fonds-content-sha256", EMPTY_SHA256)
+        .header("x-fonds-signature", signature)
+        .send()
+        .await
+}
+
+async fn assert_problem(response: reqwest::Response, status: u16, code: &str) {
+    assert_eq!(response.status(), status);
+    let problem: serde_json::Value = response.json().await.expect("problem json");
+    assert_eq!(problem["code"], code, "{problem:#}");
+}
+
+async fn assert_ok(response: reqwest::Result<reqwest::Response>, what: &str) {
+    let response = response.expect(what);
+    let status = response.status();
+    let body = response.text().await.unwrap_or_default();
+    assert_eq!(status, 200, "{what}: {body}");
+}
+
+/// Whether the server refused the client's certificate during the handshake.
+fn refused_as_unknown_ca(result: &reqwest::Result<reqwest::Response>) -> bool {
+    // rustls reports the server's alert deep in the chain of the client's error.
+    matches!(result, Err(e) if format!("{e:?}").contains("UnknownCA"))
+}
+
+/// An archive served with `--tls-client-ca`: `oa-weaver` pinned to a certificate of that CA,
+/// `erp` signing only, and the identities (certificate and key) of the pinned certificate, of
+/// another certificate of the same CA, and of one from a stranger CA.
+struct MutualTls {
+    server: Server,
+    server_pem: Vec<u8>,
+    ca_file: PathBuf,
+    stranger_ca_pem: String,
+    pinned: Registered,
+    signing_only: Registered,
+    weaver: String,
+    sibling: String,
+    stranger: String,
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+}
+
+impl MutualTls {
+    fn start() -> Self {
+        let data = tempfile::tempdir().expect("tempdir");
+        let files = tempfile::tempdir().expect("tempdir");
+        let write = |name: &str, text: &str| -> PathBuf {
+            let path = files.path().join(name);
+            std::fs::write(&path, text).expect("write");
+            path
+        };
+        let init = Command::new(FONDS)
+            .arg("--data")
+            .arg(data.path())
+            .arg("init")
+            .output()
+            .expect("fonds init");
+        assert!(init.status.success());
+
+        let ca = authority("Fonds client CA");
+        let stranger_ca = authority("Some other CA");
+        let ca_file = write("clients-ca.pem", &ca.pem());
+        let (weaver_cert, weaver) = client_certificate(&ca, "oa-weaver");
+        let (_, sibling) = client_certificate(&ca, "oa-weaver, reissued");
+        let (_, stranger) = client_certificate(&stranger_ca, "oa-weaver");
+        let pinned = add_client(
+            data.path(),
+            "oa-weaver",
+            Some(&write("oa-weaver.pem", &weaver_cert)),
+        );
+        let signing_only = add_client(data.path(), "erp", None);
+
+        let server = start_with(
+            data.path(),
+            &["--tls-client-ca", ca_file.to_str().expect("path")],
+        );
+        let server_pem = std::fs::read(data.path().join("tls/cert.pem")).expect("cert");
+        Self {
+            server,
+            server_pem,
+            ca_file,
+            stranger_ca_pem: stranger_ca.pem(),
+            pinned,
+            signing_only,
+            weaver,
+            sibling,
+            stranger,
+            _dirs: (data, files),
+        }
+    }
+
+    /// A client of this server presenting `identity`, or no certificate.
+    fn http(&self, identity: Option<&str>) -> reqwest::Client {
+        client_presenting(&self.server_pem, identity)
+    }
+
+    /// `GET /api/v1/webhooks` (a route clients may call) signed by `client`.
+    async fn signed(
+        &self,
+        http: &reqwest::Client,
+        client: &Registered,
+    ) -> reqwest::Result<reqwest::Response> {
+        signed_get(http, &self.server.base, client, "/api/v1/webhooks").await
+    }
+}
+
+#[tokio::test]
+async fn a_pinned_client_must_present_its_certificate_beside_its_signature() {
+    let mtls = MutualTls::start();
+    let bare = mtls.http(None);
+
+    let with_pinned = mtls.http(Some(&mtls.weaver));
+    assert_ok(
+        mtls.signed(&with_pinned, &mtls.pinned).await,
+        "signed, over a connection presenting the pinned certificate",
+    )
+    .await;
+
+    let response = mtls
+        .signed(&bare, &mtls.pinned)
+        .await
+        .expect("no certificate");
+    assert_problem(response, 401, "client_certificate_required").await;
+
+    let response = mtls
+        .signed(&mtls.http(Some(&mtls.sibling)), &mtls.pinned)
+        .await
+        .expect("another certificate of the same CA");
+    assert_problem(response, 401, "client_certificate_mismatch").await;
+
+    let stranger = mtls
+        .signed(&mtls.http(Some(&mtls.stranger)), &mtls.pinned)
+        .await;
+    assert!(
+        refused_as_unknown_ca(&stranger),
+        "a certificate of another CA must fail the handshake: {stranger:?}"
+    );
+
+    assert_ok(
+        mtls.signed(&bare, &mtls.signing_only).await,
+        "a client that only signs, without a certificate",
+    )
+    .await;
+    assert_ok(
+        bare.get(format!("{}/healthz", mtls.server.base))
+            .send()
+            .await,
+        "a browser-like connection without a certificate",
+    )
+    .await;
+
+    let metrics = bare
+        .get(format!("{}/metrics", mtls.server.base))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    for expected in [
+        "fonds_signature_refusals_total{code=\"client_certificate_required\"} 1",
+        "fonds_signature_refusals_total{code=\"client_certificate_mismatch\"} 1",
+    ] {
+        assert!(
+            metrics.contains(expected),
+            "`{expected}` missing from:\n{metrics}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn sighup_loads_a_new_client_ca_without_stopping() {
+    let mtls = MutualTls::start();
+    let stranger = mtls.http(Some(&mtls.stranger));
+    assert!(refused_as_unknown_ca(
+        &mtls.signed(&stranger, &mtls.signing_only).await
+    ));
+
+    std::fs::write(&mtls.ca_file, &mtls.stranger_ca_pem).expect("new CA bundle");
+    let status = Command::new("kill")
+        .args(["-HUP", &mtls.server.child.id().to_string()])
+        .status()
+        .expect("kill -HUP");
+    assert!(status.success());
+
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        // A fresh client each time: a new connection, so a new handshake.
+        let result = mtls
+            .signed(&mtls.http(Some(&mtls.stranger)), &mtls.signing_only)
+            .await;
+        if !refused_as_unknown_ca(&result) {
+            assert_ok(result, "the stranger CA's certificate after SIGHUP").await;
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the new client CA was not used after SIGHUP"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let old = mtls
+        .signed(&mtls.http(Some(&mtls.weaver)), &mtls.pinned)
+        .await;
+    assert!(
+        refused_as_unknown_ca(&old),
+        "a certificate of the CA no longer configured must fail the handshake: {old:?}"
+    );
+}
+
+#[test]
+fn a_client_ca_without_tls_is_refused_at_start_up() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let output = Command::new(FONDS)
+        .arg("--data")
+        .arg(data.path())
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--tls-client-ca",
+            "/etc/fonds/clients-ca.pem",
+        ])
+        .env_remove("FONDS_CONFIG")
+        .output()
+        .expect("serve");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("tls_client_ca") && stderr.contains("tls = true"),
+        "{stderr}"
     );
 }

@@ -6,6 +6,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use fonds_domain::Sha256Digest;
+use fonds_store::{Encryption, KeyProvider, Sealer, StoredContent};
 use sha2::{Digest as _, Sha256};
 
 use super::BackupError;
@@ -30,6 +31,218 @@ pub enum Copied {
     SourceMissing,
     /// The source's bytes do not hash as expected; nothing was kept.
     Mismatch(Hashed),
+    /// The source is sealed and does not decrypt (damaged, or its master key is not loaded);
+    /// nothing was kept.
+    Undecryptable(String),
+}
+
+/// What a stored file's plaintext hashes to.
+#[derive(Debug)]
+pub enum Content {
+    /// The file does not exist.
+    Missing,
+    /// Its plaintext's digest and size.
+    Hashed(Hashed),
+    /// It is sealed and does not decrypt; why.
+    Undecryptable(String),
+}
+
+/// Hashes the plaintext of a stored file, sealed (opened with `keys`) or in the clear.
+pub fn hash_content(path: &Path, keys: Option<&dyn KeyProvider>) -> Result<Content, BackupError> {
+    let mut content = match StoredContent::open(path, keys) {
+        Ok(content) => content,
+        Err(fonds_store::CryptError::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::NotFound =>
+        {
+            return Ok(Content::Missing);
+        }
+        Err(fonds_store::CryptError::Io { source, .. }) => {
+            return Err(BackupError::io("read", path, source));
+        }
+        Err(e) => return Ok(Content::Undecryptable(e.to_string())),
+    };
+    let mut hasher = Sha256::new();
+    let size = content.len();
+    match content.read_range(0, size, |piece| {
+        hasher.update(piece);
+        Ok(())
+    }) {
+        Ok(()) => Ok(Content::Hashed(Hashed {
+            sha256: Sha256Digest::from_bytes(hasher.finalize().into()),
+            size,
+        })),
+        Err(fonds_store::CryptError::Io { source, .. }) => {
+            Err(BackupError::io("read", path, source))
+        }
+        Err(e) => Ok(Content::Undecryptable(e.to_string())),
+    }
+}
+
+/// Copies a stored file as it is (sealed files stay sealed) and checks that its plaintext
+/// hashes to `expected` before placing it: one pass for a file in the clear, a second read of
+/// the copy, decrypting, for a sealed one.
+pub fn copy_stored(
+    from: &Path,
+    to: &Path,
+    expected: &Sha256Digest,
+    keys: Option<&dyn KeyProvider>,
+) -> Result<Copied, BackupError> {
+    let mut source = match File::open(from) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Copied::SourceMissing),
+        Err(e) => return Err(BackupError::io("open", from, e)),
+    };
+    let dir = to.parent().unwrap_or(Path::new("."));
+    create_dir_durably(dir)?;
+    let temp = temp_beside(to);
+    let raw = match write_hashed(&mut source, from, &temp) {
+        Ok(raw) => raw,
+        Err(e) => {
+            let _ = std::fs::remove_file(&temp);
+            return Err(e);
+        }
+    };
+    let plain = if raw.sha256 == *expected {
+        Content::Hashed(raw)
+    } else {
+        hash_content(&temp, keys)?
+    };
+    let outcome = match plain {
+        Content::Hashed(hashed) if hashed.sha256 == *expected => Copied::Done(hashed),
+        Content::Hashed(hashed) => Copied::Mismatch(hashed),
+        Content::Undecryptable(reason) => Copied::Undecryptable(reason),
+        Content::Missing => Copied::SourceMissing,
+    };
+    if !matches!(outcome, Copied::Done(_)) {
+        let _ = std::fs::remove_file(&temp);
+        return Ok(outcome);
+    }
+    place(&temp, to, true)?;
+    Ok(outcome)
+}
+
+/// Marks `temp` read-only (when asked), renames it to `to` and fsyncs the directory.
+fn place(temp: &Path, to: &Path, read_only: bool) -> Result<(), BackupError> {
+    if read_only {
+        let mut permissions = std::fs::metadata(temp)
+            .map_err(|e| BackupError::io("stat", temp, e))?
+            .permissions();
+        permissions.set_readonly(true);
+        std::fs::set_permissions(temp, permissions)
+            .map_err(|e| BackupError::io("make read-only", temp, e))?;
+    }
+    std::fs::rename(temp, to).map_err(|e| BackupError::io("move into place", to, e))?;
+    fsync_dir(to.parent().unwrap_or(Path::new(".")))
+}
+
+/// Seals the file `from` into `to` with `encryption`, durably; returns the plaintext's digest.
+pub fn seal_file(from: &Path, to: &Path, encryption: &Encryption) -> Result<Hashed, BackupError> {
+    let mut source = File::open(from).map_err(|e| BackupError::io("open", from, e))?;
+    let temp = temp_beside(to);
+    let sealed = (|| {
+        let (mut sealer, header) =
+            Sealer::new(encryption).map_err(|e| BackupError::Invalid(e.to_string()))?;
+        let mut target = File::create(&temp).map_err(|e| BackupError::io("create", &temp, e))?;
+        target
+            .write_all(&header)
+            .map_err(|e| BackupError::io("write", &temp, e))?;
+        let mut hasher = Sha256::new();
+        let mut buffer = vec![0u8; CHUNK];
+        let mut out = Vec::with_capacity(2 * CHUNK);
+        let mut size = 0u64;
+        loop {
+            let n = source
+                .read(&mut buffer)
+                .map_err(|e| BackupError::io("read", from, e))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buffer[..n]);
+            size += n as u64;
+            sealer
+                .push(&buffer[..n], &mut out)
+                .map_err(|e| BackupError::Invalid(e.to_string()))?;
+            target
+                .write_all(&out)
+                .map_err(|e| BackupError::io("write", &temp, e))?;
+            out.clear();
+        }
+        sealer
+            .finish(&mut out)
+            .map_err(|e| BackupError::Invalid(e.to_string()))?;
+        target
+            .write_all(&out)
+            .map_err(|e| BackupError::io("write", &temp, e))?;
+        target
+            .sync_all()
+            .map_err(|e| BackupError::io("fsync", &temp, e))?;
+        Ok(Hashed {
+            sha256: Sha256Digest::from_bytes(hasher.finalize().into()),
+            size,
+        })
+    })();
+    match sealed {
+        Ok(hashed) => {
+            place(&temp, to, false)?;
+            Ok(hashed)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&temp);
+            Err(e)
+        }
+    }
+}
+
+/// Writes the plaintext of the stored file `from` (sealed or in the clear) to `to`, placing it
+/// only when it hashes to `expected`.
+pub fn open_file_to(
+    from: &Path,
+    to: &Path,
+    expected: &Sha256Digest,
+    keys: Option<&dyn KeyProvider>,
+) -> Result<Copied, BackupError> {
+    let mut content = match StoredContent::open(from, keys) {
+        Ok(content) => content,
+        Err(fonds_store::CryptError::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::NotFound =>
+        {
+            return Ok(Copied::SourceMissing);
+        }
+        Err(e) => return Ok(Copied::Undecryptable(e.to_string())),
+    };
+    let temp = temp_beside(to);
+    let mut target = File::create(&temp).map_err(|e| BackupError::io("create", &temp, e))?;
+    let mut hasher = Sha256::new();
+    let size = content.len();
+    let mut write_error = None;
+    let read = content.read_range(0, size, |piece| {
+        hasher.update(piece);
+        target.write_all(piece).map_err(|e| {
+            write_error = Some(BackupError::io("write", &temp, e));
+            fonds_store::CryptError::SealFailed
+        })
+    });
+    if let Some(e) = write_error {
+        let _ = std::fs::remove_file(&temp);
+        return Err(e);
+    }
+    if let Err(e) = read {
+        let _ = std::fs::remove_file(&temp);
+        return Ok(Copied::Undecryptable(e.to_string()));
+    }
+    target
+        .sync_all()
+        .map_err(|e| BackupError::io("fsync", &temp, e))?;
+    let hashed = Hashed {
+        sha256: Sha256Digest::from_bytes(hasher.finalize().into()),
+        size,
+    };
+    if hashed.sha256 != *expected {
+        let _ = std::fs::remove_file(&temp);
+        return Ok(Copied::Mismatch(hashed));
+    }
+    place(&temp, to, false)?;
+    Ok(Copied::Done(hashed))
 }
 
 /// Hashes `path`; `Ok(None)` when it does not exist.
@@ -56,49 +269,6 @@ pub fn hash_file(path: &Path) -> Result<Option<Hashed>, BackupError> {
         sha256: Sha256Digest::from_bytes(hasher.finalize().into()),
         size,
     }))
-}
-
-/// Copies `from` to `to` through a temporary file beside `to`: the bytes are hashed as they are
-/// copied, the copy is fsync'd, and it is renamed into place (and its directory fsync'd) only when
-/// it hashes to `expected` — or always, when `expected` is `None`. `read_only` marks the placed
-/// file read-only, as the blob store keeps its files.
-pub fn copy_verified(
-    from: &Path,
-    to: &Path,
-    expected: Option<&Sha256Digest>,
-    read_only: bool,
-) -> Result<Copied, BackupError> {
-    let mut source = match File::open(from) {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Copied::SourceMissing),
-        Err(e) => return Err(BackupError::io("open", from, e)),
-    };
-    let dir = to.parent().unwrap_or(Path::new("."));
-    create_dir_durably(dir)?;
-    let temp = temp_beside(to);
-    let written = write_hashed(&mut source, from, &temp);
-    let hashed = match written {
-        Ok(hashed) => hashed,
-        Err(e) => {
-            let _ = std::fs::remove_file(&temp);
-            return Err(e);
-        }
-    };
-    if expected.is_some_and(|want| *want != hashed.sha256) {
-        let _ = std::fs::remove_file(&temp);
-        return Ok(Copied::Mismatch(hashed));
-    }
-    if read_only {
-        let mut permissions = std::fs::metadata(&temp)
-            .map_err(|e| BackupError::io("stat", &temp, e))?
-            .permissions();
-        permissions.set_readonly(true);
-        std::fs::set_permissions(&temp, permissions)
-            .map_err(|e| BackupError::io("make read-only", &temp, e))?;
-    }
-    std::fs::rename(&temp, to).map_err(|e| BackupError::io("move into place", to, e))?;
-    fsync_dir(dir)?;
-    Ok(Copied::Done(hashed))
 }
 
 fn write_hashed(source: &mut File, from: &Path, temp: &Path) -> Result<Hashed, BackupError> {
@@ -200,12 +370,12 @@ mod tests {
 
         let to = dir.path().join("a/b/copy");
         let other = Sha256Digest::from_bytes([7; 32]);
-        let outcome = copy_verified(&from, &to, Some(&other), true).expect("copy");
+        let outcome = copy_stored(&from, &to, &other, None).expect("copy");
         assert!(matches!(outcome, Copied::Mismatch(h) if h == good));
         assert!(!to.exists());
         assert!(!temp_beside(&to).exists());
 
-        let outcome = copy_verified(&from, &to, Some(&good.sha256), true).expect("copy");
+        let outcome = copy_stored(&from, &to, &good.sha256, None).expect("copy");
         assert!(matches!(outcome, Copied::Done(h) if h == good));
         assert_eq!(std::fs::read(&to).expect("read"), b"hello");
         assert!(
@@ -217,7 +387,7 @@ mod tests {
 
         let missing = dir.path().join("nothing");
         assert!(matches!(
-            copy_verified(&missing, &to, None, false).expect("copy"),
+            copy_stored(&missing, &to, &good.sha256, None).expect("copy"),
             Copied::SourceMissing
         ));
         assert_eq!(hash_file(&missing).expect("hash"), None);

@@ -62,6 +62,14 @@ pub enum BackupProblem {
         /// What the live file hashes to.
         actual: Sha256Digest,
     },
+    /// A sealed file (or snapshot) that does not decrypt, or was not checked because no
+    /// master key is loaded.
+    Undecryptable {
+        /// Which file: a blob's address or the snapshot's name.
+        what: String,
+        /// Why, in words.
+        reason: String,
+    },
 }
 
 impl fmt::Display for BackupProblem {
@@ -101,6 +109,9 @@ impl fmt::Display for BackupProblem {
                 "SOURCE CORRUPT  blob {sha256} in the data directory hashes to {actual}; \
                  run `fonds verify` and restore it from an older backup"
             ),
+            Self::Undecryptable { what, reason } => {
+                write!(f, "NOT CHECKED OR DAMAGED  {what}: {reason}")
+            }
         }
     }
 }

@@ -5,10 +5,11 @@
 use std::path::{Path, PathBuf};
 
 use super::BackupError;
-use super::copy::{self, Copied, blocking};
+use super::copy::{self, Content, Copied, blocking};
 use super::layout::{self, DATABASE};
 use super::manifest::Manifest;
 use super::verify::{inspect, locate};
+use crate::at_rest::AtRest;
 use crate::{Archive, Settings, VerifyReport};
 
 /// What a restore did.
@@ -30,17 +31,23 @@ pub struct RestoreReport {
 
 /// Restores the backup `src` (a backup folder, or a destination root for its newest backup) into
 /// `data_dir`, which must not hold a database yet, and proves with the fixity check that every
-/// file is back.
+/// file is back. `at_rest` holds the master keys that open a sealed backup; stored files stay
+/// sealed as they were, the snapshot is decrypted into the live database.
 ///
 /// # Errors
 /// When `data_dir` holds an archive or a stray journal, the backup fails verification (every
 /// problem is in the error), or a file operation fails.
-pub async fn restore(src: &Path, data_dir: &Path) -> Result<RestoreReport, BackupError> {
+pub async fn restore(
+    src: &Path,
+    data_dir: &Path,
+    at_rest: AtRest,
+) -> Result<RestoreReport, BackupError> {
     let (src, data) = (src.to_path_buf(), data_dir.to_path_buf());
+    let keys = at_rest.keys.clone();
     let (folder, manifest, copied) = blocking(move || {
         check_target(&data)?;
         let (folder, root) = locate(&src)?;
-        let (verification, manifest) = inspect(&folder, &root)?;
+        let (verification, manifest) = inspect(&folder, &root, keys.as_deref())?;
         let manifest = match manifest {
             Some(manifest) if verification.is_ok() => manifest,
             _ => {
@@ -50,13 +57,17 @@ pub async fn restore(src: &Path, data_dir: &Path) -> Result<RestoreReport, Backu
                 });
             }
         };
-        let copied = copy_back(&folder, &root, &manifest, &data)?;
+        let copied = copy_back(&folder, &root, &manifest, &data, keys.as_deref())?;
         Ok((folder, manifest, copied))
     })
     .await?;
     tracing::info!(folder = %folder.display(), data = %data_dir.display(), "backup restored; verifying");
 
-    let archive = Archive::open_embedded(data_dir, Settings::default()).await?;
+    let settings = Settings {
+        at_rest,
+        ..Settings::default()
+    };
+    let archive = Archive::open_embedded(data_dir, settings).await?;
     let fixity = archive.verify(&mut ()).await?;
     let records = archive.count_records().await?;
     Ok(RestoreReport {
@@ -94,18 +105,24 @@ fn copy_back(
     root: &Path,
     manifest: &Manifest,
     data_dir: &Path,
+    keys: Option<&dyn fonds_store::KeyProvider>,
 ) -> Result<(usize, usize), BackupError> {
     let (mut copied, mut present) = (0, 0);
     for blob in &manifest.blobs {
         let target = layout::live_blob(data_dir, &blob.sha256);
-        if copy::hash_file(&target)?.is_some_and(|h| h.sha256 == blob.sha256) {
+        if matches!(copy::hash_content(&target, keys)?, Content::Hashed(h) if h.sha256 == blob.sha256)
+        {
             present += 1;
             continue;
         }
+        if target.exists() {
+            // A damaged live copy is replaced; it is read-only like every stored file.
+            let _ = std::fs::remove_file(&target);
+        }
         let pooled = layout::object_path(root, &blob.sha256);
-        match copy::copy_verified(&pooled, &target, Some(&blob.sha256), true)? {
+        match copy::copy_stored(&pooled, &target, &blob.sha256, keys)? {
             Copied::Done(_) => copied += 1,
-            Copied::SourceMissing | Copied::Mismatch(_) => {
+            Copied::SourceMissing | Copied::Mismatch(_) | Copied::Undecryptable(_) => {
                 return Err(BackupError::Invalid(format!(
                     "the pooled file {} changed while it was being restored; run `fonds backup \
                      verify {}` and restore again",
@@ -117,13 +134,15 @@ fn copy_back(
     }
     let snapshot = folder.join(DATABASE);
     let target = data_dir.join(DATABASE);
-    match copy::copy_verified(&snapshot, &target, Some(&manifest.snapshot.sha256), false)? {
+    match copy::open_file_to(&snapshot, &target, &manifest.snapshot.sha256, keys)? {
         Copied::Done(_) => Ok((copied, present)),
-        Copied::SourceMissing | Copied::Mismatch(_) => Err(BackupError::Invalid(format!(
-            "the snapshot {} changed while it was being restored; run `fonds backup verify {}` \
+        Copied::SourceMissing | Copied::Mismatch(_) | Copied::Undecryptable(_) => {
+            Err(BackupError::Invalid(format!(
+                "the snapshot {} changed while it was being restored; run `fonds backup verify {}` \
              and restore again",
-            snapshot.display(),
-            folder.display()
-        ))),
+                snapshot.display(),
+                folder.display()
+            )))
+        }
     }
 }

@@ -48,6 +48,7 @@ pub fn spawn_schedule(
     dest: PathBuf,
     every: Duration,
     keep: usize,
+    at_rest: crate::at_rest::AtRest,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
         let newest = newest_backup_at(&dest).ok().flatten();
@@ -61,7 +62,7 @@ pub fn spawn_schedule(
         loop {
             tokio::time::sleep(wait).await;
             wait = every;
-            match backup(&data_dir, &dest, keep).await {
+            match backup(&data_dir, &dest, keep, &at_rest).await {
                 Ok(report) if report.problems.is_empty() => {
                     if let Ok(at) = OffsetDateTime::parse(
                         &report.manifest.created_at,

@@ -12,6 +12,7 @@ use super::layout::{self, DATABASE, MANIFEST, PUBLIC_KEY};
 use super::manifest::{BlobEntry, MANIFEST_FORMAT, Manifest, SnapshotEntry};
 use super::retention::{self, Pruned};
 use super::{BackupError, BackupProblem, SIGNING_KEY_FILE, key, snapshot};
+use crate::at_rest::AtRest;
 
 /// What a backup did.
 #[derive(Debug, Clone)]
@@ -35,7 +36,8 @@ pub struct BackupReport {
 
 /// Backs up the archive in `data_dir` into a new folder under `dest_root`, then keeps only the
 /// newest `keep` backups there and removes the pooled files none of them references. A server
-/// may be running on `data_dir` meanwhile.
+/// may be running on `data_dir` meanwhile. Sealed files are copied sealed; with `at_rest`
+/// sealing new files, the database snapshot is sealed too, so the whole backup is encrypted.
 ///
 /// # Errors
 /// When `keep` is 0, `data_dir` holds no archive, or a file or database operation fails; the
@@ -44,6 +46,7 @@ pub async fn backup(
     data_dir: &Path,
     dest_root: &Path,
     keep: usize,
+    at_rest: &AtRest,
 ) -> Result<BackupReport, BackupError> {
     if keep == 0 {
         return Err(BackupError::Invalid(
@@ -66,7 +69,7 @@ pub async fn backup(
     })
     .await?;
 
-    let built = build(data_dir, dest_root, &partial, created_at, &key).await;
+    let built = build(data_dir, dest_root, &partial, created_at, &key, at_rest).await;
     let (manifest, copied, problems) = match built {
         Ok(built) => built,
         Err(e) => {
@@ -109,29 +112,54 @@ async fn build(
     partial: &Path,
     created_at: OffsetDateTime,
     key: &SigningKey,
+    at_rest: &AtRest,
 ) -> Result<(Manifest, (usize, u64), Vec<BackupProblem>), BackupError> {
     let snapshot_path = partial.join(DATABASE);
-    let temp = copy::temp_beside(&snapshot_path);
-    snapshot::vacuum_into(&data_dir.join(DATABASE), &temp).await?;
-    let blobs = snapshot::referenced_blobs(&temp).await?;
-    let snapshot_hashed = blocking(move || {
-        std::fs::File::open(&temp)
-            .and_then(|f| f.sync_all())
-            .map_err(|e| BackupError::io("fsync", &temp, e))?;
-        std::fs::rename(&temp, &snapshot_path)
-            .map_err(|e| BackupError::io("move into place", &snapshot_path, e))?;
-        copy::hash_file(&snapshot_path)?.ok_or_else(|| {
-            BackupError::io("hash", &snapshot_path, std::io::ErrorKind::NotFound.into())
+    let sealing = match (&at_rest.keys, at_rest.seal_with) {
+        (Some(keys), Some(cipher)) => Some(fonds_store::Encryption {
+            cipher,
+            keys: keys.clone(),
+        }),
+        _ => None,
+    };
+    let snapshot_hashed = if let Some(sealing) = sealing {
+        // The plaintext snapshot stays on the data directory's disk, which holds the live
+        // database anyway; only its sealed form reaches the backup.
+        let temp = data_dir.join(format!(".backup-snapshot-{}.sqlite", uuid::Uuid::now_v7()));
+        snapshot::vacuum_into(&data_dir.join(DATABASE), &temp).await?;
+        let listed = snapshot::referenced_blobs(&temp).await;
+        let target = snapshot_path.clone();
+        let temp_again = temp.clone();
+        let sealed = blocking(move || copy::seal_file(&temp_again, &target, &sealing)).await;
+        let _ = std::fs::remove_file(&temp);
+        (listed?, sealed?)
+    } else {
+        let temp = copy::temp_beside(&snapshot_path);
+        snapshot::vacuum_into(&data_dir.join(DATABASE), &temp).await?;
+        let listed = snapshot::referenced_blobs(&temp).await?;
+        let hashed = blocking(move || {
+            std::fs::File::open(&temp)
+                .and_then(|f| f.sync_all())
+                .map_err(|e| BackupError::io("fsync", &temp, e))?;
+            std::fs::rename(&temp, &snapshot_path)
+                .map_err(|e| BackupError::io("move into place", &snapshot_path, e))?;
+            copy::hash_file(&snapshot_path)?.ok_or_else(|| {
+                BackupError::io("hash", &snapshot_path, std::io::ErrorKind::NotFound.into())
+            })
         })
-    })
-    .await?;
+        .await?;
+        (listed, hashed)
+    };
+    let (blobs, snapshot_hashed) = snapshot_hashed;
 
-    let (data, root, listed) = (
+    let (data, root, listed, keys) = (
         data_dir.to_path_buf(),
         dest_root.to_path_buf(),
         blobs.clone(),
+        at_rest.keys.clone(),
     );
-    let (copied, problems) = blocking(move || copy_missing(&data, &root, &listed)).await?;
+    let (copied, problems) =
+        blocking(move || copy_missing(&data, &root, &listed, keys.as_deref())).await?;
 
     let manifest = Manifest {
         format: MANIFEST_FORMAT,
@@ -156,27 +184,31 @@ async fn build(
     Ok((manifest, copied, problems))
 }
 
-/// Copies into the pool each listed file it does not hold with the right size, checking each
-/// copy's SHA-256 as it is written.
+/// Copies into the pool each listed file it does not hold with the right plaintext size,
+/// checking each copy's plaintext SHA-256 (decrypting a sealed one) before it is placed.
 fn copy_missing(
     data_dir: &Path,
     root: &Path,
     blobs: &[BlobEntry],
+    keys: Option<&dyn fonds_store::KeyProvider>,
 ) -> Result<((usize, u64), Vec<BackupProblem>), BackupError> {
     let mut copied = (0usize, 0u64);
     let mut problems = Vec::new();
     for blob in blobs {
         let pooled = layout::object_path(root, &blob.sha256);
-        match std::fs::metadata(&pooled) {
-            Ok(meta) if meta.len() == blob.size => continue,
+        match fonds_store::StoredContent::open(&pooled, keys) {
+            Ok(content) if content.len() == blob.size => continue,
             Ok(_) => {
                 tracing::warn!(blob = %blob.sha256, "pooled copy has the wrong size; copying again");
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(BackupError::io("stat", &pooled, e)),
+            Err(fonds_store::CryptError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                tracing::warn!(blob = %blob.sha256, error = %e, "pooled copy does not open; copying again");
+            }
         }
         let source = layout::live_blob(data_dir, &blob.sha256);
-        match copy::copy_verified(&source, &pooled, Some(&blob.sha256), true)? {
+        match copy::copy_stored(&source, &pooled, &blob.sha256, keys)? {
             Copied::Done(hashed) => {
                 copied.0 += 1;
                 copied.1 += hashed.size;
@@ -187,6 +219,10 @@ fn copy_missing(
             Copied::Mismatch(hashed) => problems.push(BackupProblem::SourceCorrupt {
                 sha256: blob.sha256,
                 actual: hashed.sha256,
+            }),
+            Copied::Undecryptable(reason) => problems.push(BackupProblem::Undecryptable {
+                what: format!("blob {} in the data directory", blob.sha256),
+                reason,
             }),
         }
     }

@@ -3,7 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use super::copy::{self, blocking};
+use std::sync::Arc;
+
+use fonds_store::KeyProvider;
+
+use super::copy::{self, Content, blocking};
 use super::layout::{self, DATABASE, MANIFEST, PUBLIC_KEY};
 use super::manifest::{Manifest, SignedManifest};
 use super::{BackupError, BackupProblem, key};
@@ -34,15 +38,20 @@ impl BackupVerification {
     }
 }
 
-/// Verifies `dest`: a backup folder, or a destination root (then its newest backup).
+/// Verifies `dest`: a backup folder, or a destination root (then its newest backup). Sealed
+/// files and snapshots are decrypted with `keys` and their plaintext hashed; without the key
+/// they are reported as not checked, never as good.
 ///
 /// # Errors
 /// When `dest` is not a backup, or a file cannot be read for a reason other than its absence.
-pub async fn verify_backup(dest: &Path) -> Result<BackupVerification, BackupError> {
+pub async fn verify_backup(
+    dest: &Path,
+    keys: Option<Arc<dyn KeyProvider>>,
+) -> Result<BackupVerification, BackupError> {
     let dest = dest.to_path_buf();
     blocking(move || {
         let (folder, root) = locate(&dest)?;
-        Ok(inspect(&folder, &root)?.0)
+        Ok(inspect(&folder, &root, keys.as_deref())?.0)
     })
     .await
 }
@@ -63,6 +72,7 @@ pub(super) fn locate(dest: &Path) -> Result<(PathBuf, PathBuf), BackupError> {
 pub(super) fn inspect(
     folder: &Path,
     root: &Path,
+    keys: Option<&dyn KeyProvider>,
 ) -> Result<(BackupVerification, Option<Manifest>), BackupError> {
     let mut report = BackupVerification {
         folder: folder.to_path_buf(),
@@ -88,14 +98,20 @@ pub(super) fn inspect(
     };
     report.created_at = Some(signed.manifest.created_at.clone());
     check_signature(folder, &signed, &mut report);
-    check_snapshot(folder, &signed.manifest, &mut report)?;
+    check_snapshot(folder, &signed.manifest, &mut report, keys)?;
     for blob in &signed.manifest.blobs {
         let path = layout::object_path(root, &blob.sha256);
-        match copy::hash_file(&path)? {
-            None => report.problems.push(BackupProblem::BlobMissing {
+        match copy::hash_content(&path, keys)? {
+            Content::Missing => report.problems.push(BackupProblem::BlobMissing {
                 sha256: blob.sha256,
             }),
-            Some(found) => {
+            Content::Undecryptable(reason) => {
+                report.problems.push(BackupProblem::Undecryptable {
+                    what: format!("blob {}", blob.sha256),
+                    reason,
+                });
+            }
+            Content::Hashed(found) => {
                 report.blobs_checked += 1;
                 report.bytes_read += found.size;
                 if found.sha256 != blob.sha256 || found.size != blob.size {
@@ -130,6 +146,7 @@ fn check_snapshot(
     folder: &Path,
     manifest: &Manifest,
     report: &mut BackupVerification,
+    keys: Option<&dyn KeyProvider>,
 ) -> Result<(), BackupError> {
     // The snapshot is always `fonds.sqlite`: a manifest naming another file (which could point
     // outside the folder) is not followed.
@@ -143,11 +160,15 @@ fn check_snapshot(
             ),
         });
     }
-    match copy::hash_file(&path)? {
-        None => report
+    match copy::hash_content(&path, keys)? {
+        Content::Missing => report
             .problems
             .push(BackupProblem::SnapshotMissing { path }),
-        Some(found) => {
+        Content::Undecryptable(reason) => report.problems.push(BackupProblem::Undecryptable {
+            what: DATABASE.to_owned(),
+            reason,
+        }),
+        Content::Hashed(found) => {
             report.bytes_read += found.size;
             if found.sha256 != manifest.snapshot.sha256 || found.size != manifest.snapshot.size {
                 report.problems.push(BackupProblem::SnapshotCorrupt {

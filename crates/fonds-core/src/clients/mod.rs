@@ -8,7 +8,7 @@ pub mod signing;
 use std::net::IpAddr;
 use std::time::Duration;
 
-use fonds_domain::{ClientId, FondsCode, RecordKind, SigningAlgorithm};
+use fonds_domain::{ClientId, FondsCode, RecordKind, Sha256Digest, SigningAlgorithm};
 use fonds_store::{ClientRow, NewClient};
 use time::OffsetDateTime;
 
@@ -32,6 +32,9 @@ pub struct ClientSpec {
     pub allowed_ips: Vec<String>,
     /// How it signs.
     pub algorithm: SigningAlgorithm,
+    /// The certificate it must present over TLS besides signing (the SHA-256 of the DER of its
+    /// leaf certificate); `None` when it signs only.
+    pub certificate_sha256: Option<Sha256Digest>,
 }
 
 /// A client's credentials, shown once.
@@ -91,6 +94,25 @@ pub struct SignedRequest<'a> {
     pub query: Option<&'a str>,
     /// The peer address.
     pub remote: IpAddr,
+    /// The SHA-256 of the DER of the client certificate the TLS connection presented, already
+    /// verified against the configured client CA; `None` without one.
+    pub certificate: Option<Sha256Digest>,
+}
+
+/// A certificate's SHA-256 fingerprint as administrators copy it: 64 hexadecimal digits in
+/// either case, bare or in colon-separated pairs as `openssl x509 -fingerprint -sha256` and
+/// browsers show it.
+///
+/// # Errors
+/// `request_invalid`, saying what is expected.
+pub fn parse_certificate_sha256(text: &str) -> Result<Sha256Digest, CoreError> {
+    let bare: String = text.trim().chars().filter(|c| *c != ':').collect();
+    bare.to_ascii_lowercase().parse().map_err(|_| {
+        refuse(
+            ErrorCode::RequestInvalid,
+            "a certificate fingerprint is the SHA-256 of the certificate's DER: 64 hexadecimal digits, optionally in colon-separated pairs",
+        )
+    })
 }
 
 fn random_hex<const N: usize>() -> Result<String, CoreError> {
@@ -147,11 +169,17 @@ impl Archive {
                 fonds: spec.fonds,
                 kinds: spec.kinds,
                 allowed_ips: spec.allowed_ips,
+                certificate_sha256: spec.certificate_sha256,
                 secret: secret.clone(),
                 created_at: OffsetDateTime::now_utc(),
             })
             .await?;
-        tracing::info!(client = %id, name = %spec.name, "client added");
+        tracing::info!(
+            client = %id,
+            name = %spec.name,
+            certificate_pinned = spec.certificate_sha256.is_some(),
+            "client added"
+        );
         Ok(IssuedSecret {
             id,
             secret,
@@ -209,13 +237,37 @@ impl Archive {
         Ok(())
     }
 
+    /// Pins the certificate a client must present over TLS from now on, or with `None` lets it
+    /// sign without one again.
+    ///
+    /// # Errors
+    /// `client_unknown`, or a store failure.
+    pub async fn set_client_certificate(
+        &self,
+        id: &ClientId,
+        certificate_sha256: Option<Sha256Digest>,
+    ) -> Result<(), CoreError> {
+        if !self
+            .metadata
+            .set_client_certificate(id, certificate_sha256.as_ref())
+            .await?
+        {
+            return Err(unknown(id.as_str()));
+        }
+        match certificate_sha256 {
+            Some(sha256) => tracing::info!(client = %id, %sha256, "client certificate pinned"),
+            None => tracing::info!(client = %id, "client certificate unpinned"),
+        }
+        Ok(())
+    }
+
     /// Checks a signed request's headers and signature; the caller checks the body against
     /// `content_sha256` once it has read it.
     ///
     /// # Errors
     /// One specific code per reason: `signature_missing`, `client_unknown`, `rate_limited`,
     /// `client_disabled`, `address_not_allowed`, `timestamp_out_of_window`, `signature_invalid`,
-    /// `nonce_reused`.
+    /// `client_certificate_required`, `client_certificate_mismatch`, `nonce_reused`.
     pub async fn verify_signed_request(
         &self,
         request: &SignedRequest<'_>,
@@ -264,6 +316,9 @@ impl Archive {
             self.guard.failed(id.as_str());
         }
         result?;
+        // The certificate is checked once the signature holds, so a caller without the secret
+        // learns nothing about which clients are pinned; a refusal here leaves the nonce unused.
+        check_certificate(&client, request.certificate)?;
         if !self.guard.first_use(id.as_str(), request.nonce) {
             return Err(refuse(
                 ErrorCode::NonceReused,
@@ -352,6 +407,30 @@ impl Archive {
     }
 }
 
+/// The second factor: a client with a pinned certificate must have presented exactly that one.
+fn check_certificate(client: &ClientRow, presented: Option<Sha256Digest>) -> Result<(), CoreError> {
+    let Some(pinned) = client.certificate_sha256 else {
+        return Ok(());
+    };
+    match presented {
+        None => Err(refuse(
+            ErrorCode::ClientCertificateRequired,
+            format!(
+                "client {} must present its client certificate (SHA-256 {pinned}) on a TLS connection to Fonds itself; configure the client system with its certificate and key",
+                client.id
+            ),
+        )),
+        Some(presented) if presented != pinned => Err(refuse(
+            ErrorCode::ClientCertificateMismatch,
+            format!(
+                "the connection presented the client certificate {presented}, but client {} is pinned to {pinned}; present the pinned certificate, or ask the administrator to pin the new one",
+                client.id
+            ),
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
 fn unknown(id: &str) -> CoreError {
     refuse(
         ErrorCode::ClientUnknown,
@@ -385,5 +464,28 @@ impl ClientPrincipal {
             ));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_certificate_sha256;
+
+    #[test]
+    fn a_fingerprint_is_read_bare_or_in_colon_separated_pairs_in_either_case() {
+        let bare = "3a".repeat(32);
+        let paired = vec!["3A"; 32].join(":");
+        assert_eq!(
+            parse_certificate_sha256(&bare).expect("bare").to_hex(),
+            bare
+        );
+        assert_eq!(
+            parse_certificate_sha256(&paired).expect("paired").to_hex(),
+            bare
+        );
+        for bad in ["", "3a3a", &"zz".repeat(32)] {
+            let error = parse_certificate_sha256(bad).expect_err(bad);
+            assert_eq!(error.code.as_str(), "request_invalid");
+        }
     }
 }

@@ -32,6 +32,10 @@ pub struct NewClientBody {
     /// `hmac-sha256` (default) or `hmac-sm3`.
     #[serde(default)]
     pub algorithm: Option<String>,
+    /// The SHA-256 fingerprint of the certificate the client must also present over TLS (64
+    /// hexadecimal digits, optionally colon-separated); absent means signing alone.
+    #[serde(default)]
+    pub certificate_sha256: Option<String>,
 }
 
 /// A client's credentials: the secret is shown this once.
@@ -66,6 +70,9 @@ pub struct ClientInfo {
     pub allowed_ips: Vec<String>,
     /// Secret versions still working.
     pub live_secret_versions: Vec<u32>,
+    /// The SHA-256 fingerprint (lower-case hex) of the certificate it must present over TLS;
+    /// null when it signs only.
+    pub certificate_sha256: Option<String>,
 }
 
 /// A rotation request.
@@ -77,12 +84,29 @@ pub struct RotateBody {
     pub overlap_hours: Option<u32>,
 }
 
-/// A change of a client's state.
+/// A change of a client's state: the fields given change, the others stay.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientPatch {
     /// Enable or disable the client.
-    pub enabled: bool,
+    #[serde(default)]
+    pub enabled: Option<bool>,
+    /// Pin the certificate the client must present over TLS (its SHA-256 fingerprint, 64
+    /// hexadecimal digits, optionally colon-separated), or `null` to unpin it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub certificate_sha256: Option<Option<String>>,
+}
+
+/// Tells a field sent as `null` (`Some(None)`) from one left out (`None`).
+fn present<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(deserializer).map(Some)
+}
+
+fn fingerprint(text: &str) -> Result<fonds_domain::Sha256Digest, ApiError> {
+    fonds_core::clients::parse_certificate_sha256(text).map_err(ApiError::from)
 }
 
 fn invalid(detail: impl Into<String>) -> ApiError {
@@ -151,6 +175,11 @@ pub(crate) async fn create(
             .transpose()
             .map_err(invalid)?
             .unwrap_or_default(),
+        certificate_sha256: body
+            .certificate_sha256
+            .as_deref()
+            .map(fingerprint)
+            .transpose()?,
     };
     let issued = state.archive.add_client(spec).await?;
     Ok((StatusCode::CREATED, axum::Json(credentials(issued))))
@@ -188,6 +217,7 @@ pub(crate) async fn list(
                     .filter(|s| s.expires_at.is_none_or(|until| until > now))
                     .map(|s| s.version)
                     .collect(),
+                certificate_sha256: c.certificate_sha256.map(|d| d.to_hex()),
             })
             .collect(),
     ))
@@ -226,7 +256,7 @@ pub(crate) async fn rotate(
     Ok(axum::Json(credentials(issued)))
 }
 
-/// Enable or disable a client system.
+/// Enable or disable a client system, or pin or unpin the certificate it must present.
 #[utoipa::path(
     patch,
     path = "/api/v1/clients/{id}",
@@ -237,6 +267,7 @@ pub(crate) async fn rotate(
     responses(
         (status = 204, description = "Changed"),
         (status = 401, description = "No such client", body = Problem),
+        (status = 422, description = "No field to change, or a malformed fingerprint", body = Problem),
     ),
     security(("bearer" = []))
 )]
@@ -247,9 +278,25 @@ pub(crate) async fn update(
     body: Result<axum::Json<ClientPatch>, axum::extract::rejection::JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
     let axum::Json(body) = body.map_err(|e| invalid(e.body_text()))?;
-    state
-        .archive
-        .set_client_enabled(&client_id(&id)?, body.enabled)
-        .await?;
+    if body.enabled.is_none() && body.certificate_sha256.is_none() {
+        return Err(invalid(
+            "send `enabled`, `certificate_sha256`, or both; the body changes nothing",
+        ));
+    }
+    let id = client_id(&id)?;
+    // Both checked before either is changed, so a bad fingerprint leaves the client as it was.
+    let certificate = body
+        .certificate_sha256
+        .map(|pin| pin.as_deref().map(fingerprint).transpose())
+        .transpose()?;
+    if let Some(enabled) = body.enabled {
+        state.archive.set_client_enabled(&id, enabled).await?;
+    }
+    if let Some(certificate) = certificate {
+        state
+            .archive
+            .set_client_certificate(&id, certificate)
+            .await?;
+    }
     Ok(StatusCode::NO_CONTENT)
 }

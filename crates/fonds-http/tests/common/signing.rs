@@ -34,6 +34,17 @@ pub async fn add_client(app: &TestApp, body: Value) -> Client {
     }
 }
 
+/// `PATCH /api/v1/clients/{id}` with an administrator's token.
+pub async fn patch_client(app: &TestApp, id: &str, body: &Value) -> reqwest::Response {
+    app.client
+        .patch(app.url(&format!("/api/v1/clients/{id}")))
+        .bearer_auth(&app.token)
+        .json(body)
+        .send()
+        .await
+        .expect("send")
+}
+
 pub async fn oa_client(app: &TestApp) -> Client {
     add_client(app, json!({"name": "oa", "fonds": ["Z001"]})).await
 }

@@ -16,7 +16,11 @@ use fonds_domain::Sha256Digest;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::{BlobDigests, BlobRange, BlobReader, BlobStore, StagedBlob, Stager, WholeBlob};
-use crate::crypt::{CryptError, Encryption, KeyProvider, Rewrap, StoredContent, rewrap_file};
+use std::sync::Arc;
+
+use crate::crypt::{
+    Cipher, CryptError, Encryption, KeyProvider, Rewrap, StoredContent, rewrap_file,
+};
 use crate::error::BlobError;
 
 /// Blobs in a directory tree on the local disk.
@@ -24,7 +28,7 @@ use crate::error::BlobError;
 pub struct LocalBlobStore {
     objects: PathBuf,
     stager: Stager,
-    encryption: Option<Encryption>,
+    keys: Option<Arc<dyn KeyProvider>>,
 }
 
 /// How many files a rotation rewrapped, found current already, or found in the clear.
@@ -44,15 +48,20 @@ impl LocalBlobStore {
     /// # Errors
     /// When the directories cannot be created or read.
     pub fn open(root: &Path) -> Result<Self, BlobError> {
-        Self::open_with(root, None)
+        Self::open_with(root, None, None)
     }
 
-    /// Opens a store whose new files are sealed with `encryption` (and whose sealed files are
-    /// opened with its keys); `None` stores new files in the clear.
+    /// Opens a store whose sealed files are opened with `keys`, and whose new files are sealed
+    /// with `seal_with` under the keys' current master key (in the clear when either is
+    /// `None`).
     ///
     /// # Errors
     /// As [`LocalBlobStore::open`].
-    pub fn open_with(root: &Path, encryption: Option<Encryption>) -> Result<Self, BlobError> {
+    pub fn open_with(
+        root: &Path,
+        keys: Option<Arc<dyn KeyProvider>>,
+        seal_with: Option<Cipher>,
+    ) -> Result<Self, BlobError> {
         let objects = root.join("objects");
         std::fs::create_dir_all(&objects)
             .map_err(|e| BlobError::io("create blob directory", &objects, e))?;
@@ -64,10 +73,17 @@ impl LocalBlobStore {
                 let _ = std::fs::remove_file(entry.path());
             }
         }
+        let sealing = match (&keys, seal_with) {
+            (Some(keys), Some(cipher)) => Some(Encryption {
+                cipher,
+                keys: keys.clone(),
+            }),
+            _ => None,
+        };
         Ok(Self {
             objects,
-            stager: Stager::with_encryption(staging, encryption.clone())?,
-            encryption,
+            stager: Stager::with_encryption(staging, sealing)?,
+            keys,
         })
     }
 
@@ -120,8 +136,8 @@ impl LocalBlobStore {
         self.objects.join(&hex[0..2]).join(&hex[2..4]).join(hex)
     }
 
-    fn keys(&self) -> Option<std::sync::Arc<dyn KeyProvider>> {
-        self.encryption.as_ref().map(|e| e.keys.clone())
+    fn keys(&self) -> Option<Arc<dyn KeyProvider>> {
+        self.keys.clone()
     }
 
     /// Opens a stored file for its plaintext on a blocking thread.
@@ -452,11 +468,7 @@ mod tests {
 
     fn encrypted(dir: &Path) -> LocalBlobStore {
         let keys = crate::Keyring::new(crate::MasterKey::from_bytes([9; 32]), Vec::new());
-        let encryption = Encryption {
-            cipher: crate::Cipher::Aes256Gcm,
-            keys: std::sync::Arc::new(keys),
-        };
-        LocalBlobStore::open_with(dir, Some(encryption)).expect("open")
+        LocalBlobStore::open_with(dir, Some(Arc::new(keys)), Some(Cipher::Aes256Gcm)).expect("open")
     }
 
     #[tokio::test]

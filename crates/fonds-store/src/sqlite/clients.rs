@@ -1,6 +1,6 @@
 //! Client systems and their secrets, and looking submissions up by idempotency key.
 
-use fonds_domain::{ClientId, SubmissionId};
+use fonds_domain::{ClientId, Sha256Digest, SubmissionId};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row as _, SqlitePool};
 use time::OffsetDateTime;
@@ -30,7 +30,7 @@ pub(super) async fn insert_client(pool: &SqlitePool, client: &NewClient) -> Resu
     let at = codec::timestamp(client.created_at);
     let inserted = sqlx::query(
         "INSERT INTO clients (id, name, algorithm, enabled, fonds_codes, record_kinds, allowed_ips,
-            created_at) VALUES ($1, $2, $3, 1, $4, $5, $6, $7)",
+            certificate_sha256, created_at) VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8)",
     )
     .bind(client.id.as_str())
     .bind(&client.name)
@@ -38,6 +38,7 @@ pub(super) async fn insert_client(pool: &SqlitePool, client: &NewClient) -> Resu
     .bind(json_list(&client.fonds))
     .bind(json_list(&client.kinds))
     .bind(json_list(&client.allowed_ips))
+    .bind(client.certificate_sha256.map(|d| d.to_hex()))
     .bind(&at)
     .execute(&mut *tx)
     .await;
@@ -91,6 +92,7 @@ async fn client_from_row(pool: &SqlitePool, row: &SqliteRow) -> Result<ClientRow
     let fonds: String = row.try_get("fonds_codes")?;
     let kinds: String = row.try_get("record_kinds")?;
     let ips: String = row.try_get("allowed_ips")?;
+    let certificate: Option<String> = row.try_get("certificate_sha256")?;
     Ok(ClientRow {
         secrets: secrets(pool, &id).await?,
         id: parse_stored("client id", &id)?,
@@ -101,11 +103,17 @@ async fn client_from_row(pool: &SqlitePool, row: &SqliteRow) -> Result<ClientRow
         kinds: parse_list("record kind", &kinds)?,
         allowed_ips: serde_json::from_str(&ips)
             .map_err(|_| StoreError::corrupt("allowed ips", &ips))?,
+        certificate_sha256: certificate
+            .as_deref()
+            .map(|c| parse_stored("client certificate sha256", c))
+            .transpose()?,
         created_at: codec::parse_timestamp(&created_at)?,
     })
 }
 
-const CLIENT_COLUMNS: &str = "SELECT id, name, algorithm, enabled, fonds_codes, record_kinds, allowed_ips, created_at FROM clients";
+const CLIENT_COLUMNS: &str =
+    "SELECT id, name, algorithm, enabled, fonds_codes, record_kinds, allowed_ips,
+    certificate_sha256, created_at FROM clients";
 
 pub(super) async fn client(
     pool: &SqlitePool,
@@ -181,6 +189,19 @@ pub(super) async fn set_enabled(
 ) -> Result<bool, StoreError> {
     let done = sqlx::query("UPDATE clients SET enabled = $1 WHERE id = $2")
         .bind(enabled)
+        .bind(id.as_str())
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub(super) async fn set_certificate(
+    pool: &SqlitePool,
+    id: &ClientId,
+    certificate_sha256: Option<&Sha256Digest>,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query("UPDATE clients SET certificate_sha256 = $1 WHERE id = $2")
+        .bind(certificate_sha256.map(Sha256Digest::to_hex))
         .bind(id.as_str())
         .execute(pool)
         .await?;

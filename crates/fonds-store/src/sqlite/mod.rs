@@ -44,7 +44,7 @@ use crate::webhooks::{
 };
 
 /// The migrations, embedded in the binary in version order.
-const MIGRATIONS: [(i64, &str, &str); 7] = [
+const MIGRATIONS: [(i64, &str, &str); 8] = [
     (
         1,
         "archive",
@@ -79,6 +79,11 @@ const MIGRATIONS: [(i64, &str, &str); 7] = [
         7,
         "checks",
         include_str!("../../migrations/sqlite/0007_checks.sql"),
+    ),
+    (
+        8,
+        "client_certificates",
+        include_str!("../../migrations/sqlite/0008_client_certificates.sql"),
     ),
 ];
 
@@ -271,6 +276,14 @@ impl MetadataStore for SqliteStore {
 
     async fn set_client_enabled(&self, id: &ClientId, enabled: bool) -> Result<bool, StoreError> {
         clients::set_enabled(&self.writer, id, enabled).await
+    }
+
+    async fn set_client_certificate(
+        &self,
+        id: &ClientId,
+        certificate_sha256: Option<&Sha256Digest>,
+    ) -> Result<bool, StoreError> {
+        clients::set_certificate(&self.writer, id, certificate_sha256).await
     }
 
     async fn submission_by_key(

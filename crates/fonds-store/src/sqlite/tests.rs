@@ -274,3 +274,60 @@ async fn lists_filter_and_page_without_repeating_or_skipping() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn a_client_certificate_is_pinned_read_back_and_unpinned() {
+    let (_dir, store) = store_with(Vec::new()).await;
+    let id = fonds_domain::ClientId::from_random([7; 12]);
+    store
+        .insert_client(&crate::metadata::NewClient {
+            id: id.clone(),
+            name: "oa".into(),
+            algorithm: fonds_domain::SigningAlgorithm::HmacSha256,
+            fonds: vec![fonds().code],
+            kinds: Vec::new(),
+            allowed_ips: Vec::new(),
+            certificate_sha256: None,
+            secret: "fcs_test".into(),
+            created_at: OffsetDateTime::now_utc(),
+        })
+        .await
+        .expect("client");
+    let pinned = |store: Arc<SqliteStore>, id: fonds_domain::ClientId| async move {
+        store
+            .client(&id)
+            .await
+            .expect("read")
+            .expect("client")
+            .certificate_sha256
+    };
+    assert_eq!(pinned(Arc::clone(&store), id.clone()).await, None);
+
+    let certificate = DualHasher::digest(b"client certificate DER").sha256;
+    assert!(
+        store
+            .set_client_certificate(&id, Some(&certificate))
+            .await
+            .expect("pin")
+    );
+    assert_eq!(
+        pinned(Arc::clone(&store), id.clone()).await,
+        Some(certificate)
+    );
+    assert!(
+        store
+            .set_client_certificate(&id, None)
+            .await
+            .expect("unpin")
+    );
+    assert_eq!(pinned(Arc::clone(&store), id.clone()).await, None);
+
+    let unknown = fonds_domain::ClientId::from_random([8; 12]);
+    assert!(
+        !store
+            .set_client_certificate(&unknown, Some(&certificate))
+            .await
+            .expect("unknown client"),
+        "pinning an unknown client changes nothing"
+    );
+}

@@ -4,7 +4,6 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use fonds_core::FixityProblem;
 use fonds_core::backup::{self, BackupError};
 
 use crate::cli::{BackupArgs, BackupCommand, RestoreArgs};
@@ -12,7 +11,7 @@ use crate::cli::{BackupArgs, BackupCommand, RestoreArgs};
 /// `fonds backup …`.
 pub async fn run(data: &Path, args: BackupArgs) -> anyhow::Result<ExitCode> {
     match (args.command, args.dest) {
-        (Some(BackupCommand::Verify { dest }), _) => verify(&dest).await,
+        (Some(BackupCommand::Verify { dest }), _) => verify(data, &dest).await,
         (None, Some(dest)) => take(data, &dest, args.keep).await,
         (None, None) => anyhow::bail!(
             "say where to back up to: `fonds backup DEST`, or check a backup with \
@@ -23,7 +22,8 @@ pub async fn run(data: &Path, args: BackupArgs) -> anyhow::Result<ExitCode> {
 
 // LIMITATION: backup and restore show no progress bar: the core reports only when done.
 async fn take(data: &Path, dest: &Path, keep: usize) -> anyhow::Result<ExitCode> {
-    let report = backup::backup(data, dest, keep).await?;
+    let at_rest = super::settings(data)?.at_rest;
+    let report = backup::backup(data, dest, keep, &at_rest).await?;
     let snapshot = &report.manifest.snapshot;
     println!("Backup written to {}", report.folder.display());
     println!(
@@ -68,8 +68,8 @@ async fn take(data: &Path, dest: &Path, keep: usize) -> anyhow::Result<ExitCode>
     Ok(ExitCode::from(1))
 }
 
-async fn verify(dest: &Path) -> anyhow::Result<ExitCode> {
-    let report = backup::verify_backup(dest).await?;
+async fn verify(data: &Path, dest: &Path) -> anyhow::Result<ExitCode> {
+    let report = backup::verify_backup(dest, super::existing_keys(data)?.keys).await?;
     for problem in &report.problems {
         println!("{problem}");
     }
@@ -98,7 +98,16 @@ async fn verify(dest: &Path) -> anyhow::Result<ExitCode> {
 
 /// `fonds restore SRC`: into the `--data` directory.
 pub async fn restore(data: &Path, args: RestoreArgs) -> anyhow::Result<ExitCode> {
-    let report = match backup::restore(&args.src, data).await {
+    let at_rest = super::existing_keys(data)?;
+    if at_rest.keys.is_none() {
+        println!(
+            "note: no master key is configured for {}; a backup of an encrypted archive cannot be \
+             restored without it (put it at keys/master.key in the data directory, or set \
+             master_key_file or FONDS_MASTER_KEY)",
+            data.display()
+        );
+    }
+    let report = match backup::restore(&args.src, data, at_rest).await {
         Ok(report) => report,
         Err(BackupError::BackupInvalid { folder, problems }) => {
             for problem in &problems {
@@ -130,21 +139,7 @@ pub async fn restore(data: &Path, args: RestoreArgs) -> anyhow::Result<ExitCode>
         Ok(ExitCode::SUCCESS)
     } else {
         for problem in &report.fixity.problems {
-            match problem {
-                FixityProblem::Missing {
-                    record,
-                    file_name,
-                    sha256,
-                } => println!("MISSING  record {record}  {file_name}  sha256 {sha256}"),
-                FixityProblem::Changed {
-                    record,
-                    file_name,
-                    expected,
-                    actual,
-                } => println!(
-                    "CHANGED  record {record}  {file_name}  expected {expected}  found {actual}"
-                ),
-            }
+            println!("{problem}");
         }
         println!(
             "FAILED: {} file(s) of the restored archive are missing or changed; run `fonds \

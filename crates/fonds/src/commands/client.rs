@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use fonds_core::Settings;
 use fonds_core::clients::{ClientSpec, IssuedSecret};
+use fonds_domain::Sha256Digest;
 
 use crate::cli::ClientCommand;
 
@@ -22,6 +23,13 @@ fn print_secret(issued: &IssuedSecret) {
     println!("  signing:   see docs/integration.md; example clients in examples/");
 }
 
+/// The fingerprint pinned for a certificate file: the SHA-256 of its leaf's DER.
+fn pinned(certificate: &Path) -> anyhow::Result<Sha256Digest> {
+    crate::tls::certificate_sha256(certificate)
+        .map(Sha256Digest::from_bytes)
+        .context("the client certificate to pin")
+}
+
 /// `fonds client`.
 pub async fn run(data: &Path, command: ClientCommand) -> anyhow::Result<ExitCode> {
     let archive = super::open(data, Settings::default()).await?;
@@ -32,6 +40,7 @@ pub async fn run(data: &Path, command: ClientCommand) -> anyhow::Result<ExitCode
             kinds,
             allowed_ips,
             algorithm,
+            certificate,
         } => {
             let spec = ClientSpec {
                 name: name.clone(),
@@ -50,10 +59,17 @@ pub async fn run(data: &Path, command: ClientCommand) -> anyhow::Result<ExitCode
                     .parse()
                     .map_err(anyhow::Error::msg)
                     .context("--algorithm")?,
+                certificate_sha256: certificate.as_deref().map(pinned).transpose()?,
             };
+            let pin = spec.certificate_sha256;
             let issued = archive.add_client(spec).await?;
             println!("Added client `{name}`:");
             print_secret(&issued);
+            if let Some(sha256) = pin {
+                println!(
+                    "  certificate: SHA-256 {sha256}; the client must present it over TLS (tls_client_ca)"
+                );
+            }
         }
         ClientCommand::List => {
             let now = time::OffsetDateTime::now_utc();
@@ -65,7 +81,7 @@ pub async fn run(data: &Path, command: ClientCommand) -> anyhow::Result<ExitCode
                     .map(|s| format!("v{}", s.version))
                     .collect();
                 println!(
-                    "{}  {:<20} {:<12} {:<8} fonds {}  kinds {}  ips {}  secrets {}",
+                    "{}  {:<20} {:<12} {:<8} fonds {}  kinds {}  ips {}  secrets {}  certificate {}",
                     c.id,
                     c.name,
                     c.algorithm,
@@ -89,7 +105,9 @@ pub async fn run(data: &Path, command: ClientCommand) -> anyhow::Result<ExitCode
                     } else {
                         c.allowed_ips.join(",")
                     },
-                    live.join(",")
+                    live.join(","),
+                    c.certificate_sha256
+                        .map_or_else(|| "none".to_owned(), |d| d.to_hex())
                 );
             }
         }
@@ -100,6 +118,25 @@ pub async fn run(data: &Path, command: ClientCommand) -> anyhow::Result<ExitCode
                 .await?;
             println!("Rotated the secret of {id}:");
             print_secret(&issued);
+        }
+        ClientCommand::Certificate {
+            id,
+            certificate,
+            clear,
+        } => {
+            let client = id.parse().context("client id")?;
+            let pin = if clear {
+                None
+            } else {
+                certificate.as_deref().map(pinned).transpose()?
+            };
+            archive.set_client_certificate(&client, pin).await?;
+            match pin {
+                Some(sha256) => println!(
+                    "Client {id} must now present the certificate with SHA-256 {sha256} over TLS, besides signing."
+                ),
+                None => println!("Client {id} signs without a certificate again."),
+            }
         }
         ClientCommand::Disable { id } => {
             archive

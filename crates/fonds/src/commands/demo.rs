@@ -3,8 +3,8 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use fonds_core::Archive;
 use fonds_core::demo::{DemoProgress, DemoSpec, demo_fonds};
-use fonds_core::{Archive, Settings};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::DemoArgs;
@@ -22,7 +22,7 @@ const DEMO_TOKEN: &str = "demo";
 
 /// `fonds demo`.
 pub async fn run(data: &Path, args: DemoArgs) -> anyhow::Result<ExitCode> {
-    let archive = Archive::open_embedded(data, Settings::default()).await?;
+    let archive = Archive::open_embedded(data, super::settings(data)?).await?;
     if archive.is_empty().await? {
         let spec = DemoSpec {
             vouchers: args.vouchers,

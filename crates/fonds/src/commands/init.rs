@@ -20,7 +20,7 @@ pub async fn initialise(data: &Path, args: &InitArgs) -> anyhow::Result<String> 
             .map_err(anyhow::Error::msg)?,
         code_pattern: ArchivalCodePattern::dat94(),
     };
-    let archive = Archive::open_embedded(data, Settings::default()).await?;
+    let archive = Archive::open_embedded(data, super::settings(data)?).await?;
     archive.ensure_fonds(&fonds).await?;
     let token = archive.issue_token("admin").await?;
     tracing::info!(data = %data.display(), fonds = %fonds.code, "data directory initialised");

@@ -59,7 +59,9 @@ pub async fn run(
     } else {
         None
     };
-    let settings = settings_of(&config)?;
+    let mut settings = settings_of(&config)?;
+    // Before anything is created: a fresh data directory gets its master key first.
+    settings.at_rest = super::at_rest_of(data, &config)?;
     let new_token = if super::is_initialised(data) {
         None
     } else {
@@ -165,6 +167,12 @@ pub async fn serve(
                 files.cert.display(),
                 crate::tls::fingerprint(&files.cert)?
             );
+            if let Some(ca) = &files.client_ca {
+                println!(
+                    "  client certificates asked for, verified against {}; clients pinned to one must present it",
+                    ca.display()
+                );
+            }
             base
         }
         None => {
@@ -198,6 +206,7 @@ pub async fn serve(
             dest.clone(),
             *every,
             *keep,
+            archive.settings().at_rest.clone(),
         ));
     }
     match &plan.tls {
@@ -219,7 +228,11 @@ pub async fn serve(
             });
             let app =
                 fonds_http::router(archive).into_make_service_with_connect_info::<SocketAddr>();
-            axum_server::from_tcp_rustls(listener, config)?
+            // The handshake's verified client certificate reaches the API as a request extension.
+            axum_server::from_tcp(listener)?
+                .acceptor(crate::peer_certificate::PeerCertificateAcceptor::new(
+                    config,
+                ))
                 .handle(handle)
                 .serve(app)
                 .await

@@ -27,25 +27,7 @@ pub async fn run(data: &Path) -> anyhow::Result<ExitCode> {
     let report = archive.verify(&mut progress).await?;
     progress.0.finish_and_clear();
     for problem in &report.problems {
-        match problem {
-            FixityProblem::Missing {
-                record,
-                file_name,
-                sha256,
-            } => {
-                println!("MISSING  record {record}  {file_name}  sha256 {sha256}");
-            }
-            FixityProblem::Changed {
-                record,
-                file_name,
-                expected,
-                actual,
-            } => {
-                println!(
-                    "CHANGED  record {record}  {file_name}  expected {expected}  found {actual}"
-                );
-            }
-        }
+        println!("{problem}");
     }
     let mib = report.bytes_read as f64 / (1024.0 * 1024.0);
     if report.problems.is_empty() {

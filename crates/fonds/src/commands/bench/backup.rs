@@ -39,7 +39,13 @@ pub async fn run(corpus: Corpus) -> anyhow::Result<ExitCode> {
         .prefix("fonds-bench-backup-")
         .tempdir_in(std::env::current_dir()?)?;
     let data = dir.path().join("data");
-    let archive = Archive::open_embedded(&data, Settings::default()).await?;
+    // As `serve` runs by default: every file sealed with AES-256-GCM under a master key.
+    let at_rest = super::throwaway_sealing(fonds_core::at_rest::Cipher::Aes256Gcm)?;
+    let settings = Settings {
+        at_rest: at_rest.clone(),
+        ..Settings::default()
+    };
+    let archive = Archive::open_embedded(&data, settings).await?;
     archive
         .ensure_fonds(&Fonds {
             code: "Z001".parse()?,
@@ -68,7 +74,7 @@ pub async fn run(corpus: Corpus) -> anyhow::Result<ExitCode> {
 
     let dest = dir.path().join("backups");
     let started = Instant::now();
-    let report = backup::backup(&data, &dest, 2).await?;
+    let report = backup::backup(&data, &dest, 2, &at_rest).await?;
     let took = started.elapsed();
     anyhow::ensure!(report.problems.is_empty(), "the backup found problems");
     let backup_rate = rate(bytes, took);
@@ -83,7 +89,7 @@ pub async fn run(corpus: Corpus) -> anyhow::Result<ExitCode> {
     );
 
     let started = Instant::now();
-    let again = backup::backup(&data, &dest, 2).await?;
+    let again = backup::backup(&data, &dest, 2, &at_rest).await?;
     println!(
         "incremental {:.2} s for a second backup: {} files copied",
         started.elapsed().as_secs_f64(),
@@ -95,7 +101,7 @@ pub async fn run(corpus: Corpus) -> anyhow::Result<ExitCode> {
     println!("machine     cp -a + sync of the backup destination: {cp_rate:.0} MB/s");
     let restored = dir.path().join("restored");
     let started = Instant::now();
-    let report = backup::restore(&dest, &restored).await?;
+    let report = backup::restore(&dest, &restored, at_rest.clone()).await?;
     let took = started.elapsed();
     anyhow::ensure!(
         report.fixity.problems.is_empty(),

@@ -12,6 +12,7 @@ use sha2::Digest as _;
 
 use crate::cli::{Bench, BenchArgs};
 
+mod at_rest;
 mod backup;
 mod checks;
 mod server;
@@ -49,6 +50,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             })
             .await
         }
+        Bench::AtRest { files, file_kib } => at_rest::run(files, file_kib).await,
         Bench::Signed {
             records,
             clients,
@@ -240,4 +242,15 @@ fn machine_limits(dir: &std::path::Path, file_size: usize) -> anyhow::Result<(f6
     }
     std::fs::remove_file(&path)?;
     Ok((sha_mbps, writes as f64 / started.elapsed().as_secs_f64()))
+}
+
+/// Keys and sealing with a throwaway master key, as `serve` seals by default, for benchmarks.
+pub fn throwaway_sealing(
+    cipher: fonds_core::at_rest::Cipher,
+) -> anyhow::Result<fonds_core::at_rest::AtRest> {
+    let key = fonds_core::at_rest::MasterKey::generate()?;
+    Ok(fonds_core::at_rest::AtRest {
+        keys: Some(Arc::new(fonds_core::at_rest::Keyring::new(key, Vec::new()))),
+        seal_with: Some(cipher),
+    })
 }

@@ -115,6 +115,7 @@ async fn load(
                     kinds: Vec::new(),
                     allowed_ips: Vec::new(),
                     algorithm: SigningAlgorithm::HmacSha256,
+                    certificate_sha256: None,
                 })
                 .await?;
             if webhooks {

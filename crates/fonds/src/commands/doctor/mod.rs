@@ -111,6 +111,14 @@ pub async fn examine(data: &Path, config_file: Option<&Path>) -> Vec<Finding> {
     };
     findings.push(host::data_directory(data));
     findings.push(host::key_files(data, config.as_ref()));
+    findings.push(match &config {
+        Some(config) => master_key(data, config),
+        None => Finding::new(
+            "master key",
+            Verdict::NotRun,
+            "the configuration did not load",
+        ),
+    });
     findings.push(host::free_disk(data));
     findings.push(host::clock(data));
     findings.push(database(data).await);
@@ -140,6 +148,49 @@ pub async fn examine(data: &Path, config_file: Option<&Path>) -> Vec<Finding> {
         ),
     });
     findings
+}
+
+/// The master key of encryption at rest: loadable, private, and where it lives.
+fn master_key(data: &Path, config: &Config) -> Finding {
+    const CHECK: &str = "master key";
+    let source = fonds_core::at_rest::KeySource::new(data, config.master_key_file.as_deref());
+    let sealing = config.encryption.cipher();
+    match source.keyring() {
+        Err(e) => Finding::new(CHECK, Verdict::Fail, e.detail),
+        Ok(None) if sealing.is_some() && super::is_initialised(data) => Finding::new(
+            CHECK,
+            Verdict::Fail,
+            format!(
+                "encryption at rest is on but there is no key at {} nor in {}: put the key back; \
+                 sealed files cannot be read without it",
+                source.key_file.display(),
+                fonds_core::at_rest::MASTER_KEY_ENV
+            ),
+        ),
+        Ok(None) => Finding::new(CHECK, Verdict::Ok, "encryption at rest is off; no key"),
+        Ok(Some(keyring)) => {
+            use fonds_core::at_rest::KeyProvider as _;
+            let inside = source.env_key.is_none() && source.key_file.starts_with(data);
+            if inside {
+                Finding::new(
+                    CHECK,
+                    Verdict::Warn,
+                    format!(
+                        "key {} is in the data directory ({}): keep a copy apart from this \
+                         machine and its backups — without it nothing stored can be read",
+                        keyring.current(),
+                        source.key_file.display()
+                    ),
+                )
+            } else {
+                Finding::new(
+                    CHECK,
+                    Verdict::Ok,
+                    format!("key {} loaded", keyring.current()),
+                )
+            }
+        }
+    }
 }
 
 async fn database(data: &Path) -> Finding {

@@ -1,0 +1,110 @@
+//! `fonds bench at-rest`: the same records ingested through the real pipeline (staging,
+//! four-properties check, commit) and every file read back, with encryption at rest off, with
+//! AES-256-GCM and with SM4-GCM; SHA-256 over the same bytes in the same run as the machine's
+//! yardstick. The cost of encryption is printed as a ratio to the run without it.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use fonds_core::at_rest::{AtRest, Cipher};
+use fonds_core::{Archive, Settings};
+use fonds_domain::{ArchivalCodePattern, Fonds, RetentionScheme};
+use sha2::Digest as _;
+use tokio::io::AsyncReadExt as _;
+
+use super::checks::{Corpus, ingest};
+
+/// Throughput of one mode, in MB/s.
+struct Figures {
+    ingest: f64,
+    read: f64,
+}
+
+/// `fonds bench at-rest`.
+pub async fn run(files: usize, file_kib: usize) -> anyhow::Result<ExitCode> {
+    // Each record carries two small documents and one attachment of `file_kib`.
+    let corpus = Corpus {
+        records: files,
+        scan_every: 1,
+        scan_size: file_kib * 1024,
+    };
+    let mut results = Vec::new();
+    for (name, at_rest) in [
+        ("off", AtRest::default()),
+        ("aes-256-gcm", super::throwaway_sealing(Cipher::Aes256Gcm)?),
+        ("sm4-gcm", super::throwaway_sealing(Cipher::Sm4Gcm)?),
+    ] {
+        let figures = one_mode(corpus, at_rest).await?;
+        println!(
+            "{name:<12} ingest {:>7.1} MB/s   read {:>7.1} MB/s",
+            figures.ingest, figures.read
+        );
+        results.push((name, figures));
+    }
+    let off = &results[0].1;
+    for (name, figures) in &results[1..] {
+        println!(
+            "{name:<12} ingest cost {:>5.1} %   read cost {:>5.1} %   (target: under 15 %)",
+            (1.0 - figures.ingest / off.ingest) * 100.0,
+            (1.0 - figures.read / off.read) * 100.0
+        );
+        println!(
+            "ratio: {:.3}   ({name} read ÷ off read)",
+            figures.read / off.read
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn one_mode(corpus: Corpus, at_rest: AtRest) -> anyhow::Result<Figures> {
+    let dir = tempfile::Builder::new()
+        .prefix("fonds-bench-at-rest-")
+        .tempdir_in(std::env::current_dir()?)?;
+    let settings = Settings {
+        at_rest,
+        ..Settings::default()
+    };
+    let archive = Archive::open_embedded(dir.path(), settings).await?;
+    archive
+        .ensure_fonds(&Fonds {
+            code: "Z001".parse()?,
+            name: "基准测试".into(),
+            retention_scheme: RetentionScheme::Enterprise,
+            code_pattern: ArchivalCodePattern::dat94(),
+        })
+        .await?;
+    let started = Instant::now();
+    let (ids, contents) = ingest(&archive, corpus).await?;
+    let ingest_took = started.elapsed();
+    let bytes: u64 = contents.iter().map(|c| c.len() as u64).sum();
+
+    let started = Instant::now();
+    let mut read = 0u64;
+    let mut buffer = Vec::new();
+    for id in &ids {
+        for file in archive.record(*id).await?.files {
+            let mut content = archive.open_file(file, None).await?;
+            buffer.clear();
+            content.reader.body.read_to_end(&mut buffer).await?;
+            read += buffer.len() as u64;
+        }
+    }
+    let read_took = started.elapsed();
+    anyhow::ensure!(read == bytes, "read {read} bytes of {bytes}");
+
+    let started = Instant::now();
+    for content in &contents {
+        std::hint::black_box(sha2::Sha256::digest(content));
+    }
+    let sha_rate = bytes as f64 / started.elapsed().as_secs_f64().max(1e-9) / 1e6;
+    println!(
+        "corpus       {} records, {} files, {:.1} MB; SHA-256 over the same bytes {sha_rate:.0} MB/s",
+        ids.len(),
+        contents.len(),
+        bytes as f64 / 1e6
+    );
+    Ok(Figures {
+        ingest: bytes as f64 / ingest_took.as_secs_f64().max(1e-9) / 1e6,
+        read: bytes as f64 / read_took.as_secs_f64().max(1e-9) / 1e6,
+    })
+}
