@@ -175,3 +175,58 @@ fn commands_on_a_directory_that_is_not_initialised_say_what_to_do() {
     assert_eq!(verify.status.code(), Some(2));
     assert!(text(&verify).contains("fonds init"), "{}", text(&verify));
 }
+
+#[test]
+fn a_new_data_directory_seals_its_files_and_a_key_rotation_keeps_them_readable() {
+    let data = tempfile::tempdir().expect("data");
+    let folder = tempfile::tempdir().expect("folder");
+    write_import_folder(folder.path());
+    let init = fonds(data.path(), &["init"]);
+    assert!(init.status.success(), "{}", text(&init));
+    let key_file = data.path().join("keys/master.key");
+    let first_key = std::fs::read_to_string(&key_file).expect("a master key was generated");
+    let import = fonds(
+        data.path(),
+        &["import", folder.path().to_str().expect("utf-8 path")],
+    );
+    assert!(import.status.success(), "{}", text(&import));
+    for blob in blob_files(data.path()) {
+        let stored = std::fs::read(&blob).expect("blob");
+        assert!(
+            stored.starts_with(b"FNDSENC1"),
+            "{} is sealed",
+            blob.display()
+        );
+    }
+
+    let rotate = fonds(data.path(), &["keys", "rotate"]);
+    assert!(rotate.status.success(), "{}", text(&rotate));
+    assert!(
+        text(&rotate).contains("4 files rewrapped"),
+        "{}",
+        text(&rotate)
+    );
+    let second_key = std::fs::read_to_string(&key_file).expect("key");
+    assert_ne!(first_key, second_key, "the key file holds the new key");
+    assert_eq!(
+        std::fs::read_dir(data.path().join("keys/retired"))
+            .expect("retired")
+            .count(),
+        1,
+        "the old key is kept for older backups"
+    );
+    let verify = fonds(data.path(), &["verify"]);
+    assert!(verify.status.success(), "{}", text(&verify));
+    assert!(text(&verify).contains("OK: 4 files"), "{}", text(&verify));
+
+    // Without its key the archive is not opened, and no new key is made in its place.
+    std::fs::remove_file(&key_file).expect("remove key");
+    let verify = fonds(data.path(), &["verify"]);
+    assert_eq!(verify.status.code(), Some(2), "{}", text(&verify));
+    assert!(
+        text(&verify).contains("master key is missing"),
+        "{}",
+        text(&verify)
+    );
+    assert!(!key_file.exists());
+}
