@@ -121,6 +121,110 @@ pub fn copy_stored(
     Ok(outcome)
 }
 
+/// What a restored file must be: its address, SM3 digest and size from the catalogue.
+pub use super::snapshot::CatalogueEntry as Expected;
+
+/// Copies a stored file as it is (sealed files stay sealed), checking its plaintext against
+/// both digests and the size the catalogue gives before placing it read-only: one pass for a
+/// file in the clear, a second read of the copy, decrypting, for a sealed one.
+pub fn copy_catalogued(
+    from: &Path,
+    to: &Path,
+    expected: &Expected,
+    keys: Option<&dyn KeyProvider>,
+) -> Result<Copied, BackupError> {
+    let mut source = match File::open(from) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Copied::SourceMissing),
+        Err(e) => return Err(BackupError::io("open", from, e)),
+    };
+    let dir = to.parent().unwrap_or(Path::new("."));
+    create_dir_durably(dir)?;
+    let temp = temp_beside(to);
+    let written = (|| {
+        let mut target = File::create(&temp).map_err(|e| BackupError::io("create", &temp, e))?;
+        let mut hasher = fonds_store::DualHasher::new();
+        let mut buffer = vec![0u8; CHUNK];
+        loop {
+            let n = source
+                .read(&mut buffer)
+                .map_err(|e| BackupError::io("read", from, e))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buffer[..n]);
+            target
+                .write_all(&buffer[..n])
+                .map_err(|e| BackupError::io("write", &temp, e))?;
+        }
+        target
+            .sync_all()
+            .map_err(|e| BackupError::io("fsync", &temp, e))?;
+        Ok(hasher.finish())
+    })();
+    let raw = match written {
+        Ok(raw) => raw,
+        Err(e) => {
+            let _ = std::fs::remove_file(&temp);
+            return Err(e);
+        }
+    };
+    let matches = |d: &fonds_store::BlobDigests| {
+        d.sha256 == expected.sha256 && d.sm3 == expected.sm3 && d.size == expected.size
+    };
+    let outcome = if matches(&raw) {
+        Copied::Done(Hashed {
+            sha256: raw.sha256,
+            size: raw.size,
+        })
+    } else {
+        match plaintext_digests(&temp, keys)? {
+            Ok(plain) if matches(&plain) => Copied::Done(Hashed {
+                sha256: plain.sha256,
+                size: plain.size,
+            }),
+            Ok(plain) => Copied::Mismatch(Hashed {
+                sha256: plain.sha256,
+                size: plain.size,
+            }),
+            Err(reason) => Copied::Undecryptable(reason),
+        }
+    };
+    if !matches!(outcome, Copied::Done(_)) {
+        let _ = std::fs::remove_file(&temp);
+        return Ok(outcome);
+    }
+    place(&temp, to, true)?;
+    Ok(outcome)
+}
+
+/// Both digests of a stored file's plaintext; `Err` with the reason when it is sealed and does
+/// not decrypt.
+fn plaintext_digests(
+    path: &Path,
+    keys: Option<&dyn KeyProvider>,
+) -> Result<Result<fonds_store::BlobDigests, String>, BackupError> {
+    let mut content = match StoredContent::open(path, keys) {
+        Ok(content) => content,
+        Err(fonds_store::CryptError::Io { source, .. }) => {
+            return Err(BackupError::io("read", path, source));
+        }
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    let mut hasher = fonds_store::DualHasher::new();
+    let size = content.len();
+    match content.read_range(0, size, |piece| {
+        hasher.update(piece);
+        Ok(())
+    }) {
+        Ok(()) => Ok(Ok(hasher.finish())),
+        Err(fonds_store::CryptError::Io { source, .. }) => {
+            Err(BackupError::io("read", path, source))
+        }
+        Err(e) => Ok(Err(e.to_string())),
+    }
+}
+
 /// Marks `temp` read-only (when asked), renames it to `to` and fsyncs the directory.
 fn place(temp: &Path, to: &Path, read_only: bool) -> Result<(), BackupError> {
     if read_only {

@@ -89,3 +89,78 @@ pub async fn referenced_blobs(path: &Path) -> Result<Vec<BlobEntry>, BackupError
     }
     Ok(blobs)
 }
+
+/// A stored file as the restored catalogue describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogueEntry {
+    /// Its address.
+    pub sha256: Sha256Digest,
+    /// Its SM3 digest.
+    pub sm3: fonds_domain::Sm3Digest,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
+/// Every stored file the snapshot at `path` references with both digests and size, sorted by
+/// address: what a restored file must match.
+///
+/// # Errors
+/// When the snapshot cannot be read, or it describes one address with two different digests or
+/// sizes.
+pub async fn catalogue(path: &Path) -> Result<Vec<CatalogueEntry>, BackupError> {
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(false)
+        .journal_mode(SqliteJournalMode::Delete);
+    let mut connection = SqliteConnection::connect_with(&options)
+        .await
+        .map_err(|e| BackupError::db("open the snapshot", path, e))?;
+    let rows = sqlx::query(
+        "SELECT sha256, MIN(sm3) AS sm3, MAX(sm3) AS sm3_max, MIN(size) AS size, MAX(size) AS size_max
+         FROM (
+             SELECT sha256, sm3, size FROM record_files
+             UNION ALL
+             SELECT sha256, sm3, size FROM submission_parts
+         ) GROUP BY sha256 ORDER BY sha256",
+    )
+    .fetch_all(&mut connection)
+    .await
+    .map_err(|e| BackupError::db("list the files catalogued in the snapshot", path, e));
+    let closed = connection
+        .close()
+        .await
+        .map_err(|e| BackupError::db("close the snapshot", path, e));
+    let rows = rows?;
+    closed?;
+    let mut entries = Vec::with_capacity(rows.len());
+    for row in rows {
+        let column = |name: &str| -> Result<String, BackupError> {
+            row.try_get(name)
+                .map_err(|e| BackupError::db("read the catalogue of", path, e))
+        };
+        let (sha256, sm3, sm3_max) = (column("sha256")?, column("sm3")?, column("sm3_max")?);
+        let size: i64 = row
+            .try_get("size")
+            .map_err(|e| BackupError::db("read a file size in", path, e))?;
+        let size_max: i64 = row
+            .try_get("size_max")
+            .map_err(|e| BackupError::db("read a file size in", path, e))?;
+        if sm3 != sm3_max || size != size_max {
+            return Err(BackupError::Invalid(format!(
+                "the snapshot describes file {sha256} with two different SM3 digests or sizes; \
+                 restore from an older backup"
+            )));
+        }
+        let malformed = |e: String| {
+            BackupError::Invalid(format!(
+                "the snapshot catalogues a malformed digest ({e}); restore from an older backup"
+            ))
+        };
+        entries.push(CatalogueEntry {
+            sha256: sha256.parse().map_err(|e| malformed(format!("{e}")))?,
+            sm3: sm3.parse().map_err(|e| malformed(format!("{e}")))?,
+            size: u64::try_from(size).unwrap_or_default(),
+        });
+    }
+    Ok(entries)
+}
