@@ -27,6 +27,9 @@ pub struct Settings {
     /// Requests a minute one caller (its network address) may send, in bursts
     /// of a tenth of that; 0 turns the limit off.
     pub rate_limit_per_minute: u32,
+    /// Requests a minute one client system may send once its signature is verified, from
+    /// whatever addresses, in bursts of a tenth of that; 0 turns the limit off.
+    pub client_rate_limit_per_minute: u32,
     /// Whether responses carry Strict-Transport-Security: only when served over TLS.
     pub hsts: bool,
     /// The keys that open stored files and the cipher that seals new ones.
@@ -45,6 +48,7 @@ impl Default for Settings {
             checks: crate::checks::CheckSettings::default(),
             frame_ancestors: Vec::new(),
             rate_limit_per_minute: 6000,
+            client_rate_limit_per_minute: 3000,
             hsts: false,
             at_rest: crate::at_rest::AtRest::default(),
         }

@@ -35,6 +35,8 @@ pub struct AppState {
     pub archive: Archive,
     /// The per-caller request limit, unless turned off.
     rate_limiter: Option<std::sync::Arc<rate_limit::RateLimiter>>,
+    /// The per-client-system request limit, unless turned off.
+    client_rate_limiter: Option<std::sync::Arc<rate_limit::RateLimiter<fonds_domain::ClientId>>>,
 }
 
 /// The whole application: API, OpenAPI document and health.
@@ -42,9 +44,13 @@ pub fn router(archive: Archive) -> Router {
     metrics::handle();
     let rate_limiter = rate_limit::RateLimiter::new(archive.settings().rate_limit_per_minute)
         .map(std::sync::Arc::new);
+    let client_rate_limiter =
+        rate_limit::RateLimiter::new(archive.settings().client_rate_limit_per_minute)
+            .map(std::sync::Arc::new);
     let state = AppState {
         archive,
         rate_limiter,
+        client_rate_limiter,
     };
     let signed = axum::middleware::from_fn_with_state(state.clone(), signature::verify);
     Router::new()

@@ -158,6 +158,18 @@ async fn check(state: &AppState, client: &str, request: Request) -> Result<Reque
         .verify_signed_request(&signed)
         .await
         .map_err(ApiError::from)?;
+    if let Some(limiter) = state.client_rate_limiter.as_deref()
+        && let Err(wait) = limiter.take(&principal.id, std::time::Instant::now())
+    {
+        return Err(crate::rate_limit::refusal(
+            "client",
+            wait,
+            &format!(
+                "client system {} sent more requests than its limit allows; slow down and retry after the pause",
+                principal.id
+            ),
+        ));
+    }
     let declared: Sha256Digest = content.parse().map_err(|e: fonds_domain::DigestError| {
         ApiError(CoreError::new(ErrorCode::SignatureMissing, e.to_string()))
     })?;

@@ -351,3 +351,40 @@ async fn an_oversized_signed_body_is_refused_while_streaming_and_nothing_is_kept
     assert_refused(&app, response, 413, "upload_too_large").await;
     assert_eq!(app.stored_files(), (0, 0));
 }
+
+#[tokio::test]
+async fn a_client_system_over_its_own_limit_is_refused_and_other_clients_are_not() {
+    let app = common::spawn_app_with(fonds_core::Settings {
+        client_rate_limit_per_minute: 60, // one a second, bursts of ten
+        ..fonds_core::Settings::default()
+    })
+    .await;
+    let busy = oa_client(&app).await;
+    let mut statuses = Vec::new();
+    let mut refused = None;
+    for n in 0..12 {
+        let response = submit_one(&app, &busy, &format!("记-{n:04}"), Tweak::default()).await;
+        statuses.push(response.status().as_u16());
+        if response.status() == 429 {
+            refused = Some(response);
+        }
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 429).count(),
+        2,
+        "ten in a burst, then refused: {statuses:?}"
+    );
+    let refused = refused.expect("refused");
+    assert!(refused.headers().contains_key("retry-after"));
+    let problem = assert_problem(refused, 429, "rate_limited").await;
+    assert!(
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains(busy.id.as_str())),
+        "{problem}"
+    );
+
+    let other = add_client(&app, json!({"name": "erp", "fonds": ["Z001"]})).await;
+    let response = submit_one(&app, &other, "记-0100", Tweak::default()).await;
+    assert_accepted(response).await;
+}

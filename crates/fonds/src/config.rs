@@ -79,6 +79,8 @@ pub struct Config {
     pub frame_ancestors: Vec<String>,
     /// Requests a minute one caller may send (bursts of a tenth); 0 turns the limit off.
     pub rate_limit_per_minute: u32,
+    /// Requests a minute one client system may send, from any address; 0 turns the limit off.
+    pub client_rate_limit_per_minute: u32,
     /// The ClamAV daemon: `unix:/path` or `tcp:host:port`.
     pub clamd: Option<String>,
     /// What to do with a second booking of an invoice.
@@ -112,6 +114,7 @@ impl Default for Config {
             max_upload_mib: 512,
             frame_ancestors: Vec::new(),
             rate_limit_per_minute: 6000,
+            client_rate_limit_per_minute: 3000,
             clamd: None,
             duplicate_invoices: DuplicateInvoices::Reject,
             fixity_cycle_days: 30,

@@ -127,6 +127,7 @@ fn settings_of(config: &Config) -> anyhow::Result<Settings> {
         max_upload_bytes: config.max_upload_mib.saturating_mul(1024 * 1024),
         frame_ancestors,
         rate_limit_per_minute: config.rate_limit_per_minute,
+        client_rate_limit_per_minute: config.client_rate_limit_per_minute,
         checks: CheckSettings {
             scanner,
             duplicate_invoices: match config.duplicate_invoices {
