@@ -16,8 +16,6 @@ pub const MANIFEST_FORMAT: u32 = 1;
 const ALGORITHM: &str = "ed25519";
 
 /// What one backup holds.
-// LIMITATION: the manifest will carry the head of the audit chain once the audit chain exists,
-// so that a restore can prove the audit trail is complete up to the backup.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
@@ -29,6 +27,20 @@ pub struct Manifest {
     pub snapshot: SnapshotEntry,
     /// Every stored file the snapshot references, sorted by address.
     pub blobs: Vec<BlobEntry>,
+    /// The last event of the audit trail in the snapshot: a restore proves the trail is whole up
+    /// to it. Absent in backups of an archive without an audit trail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_head: Option<AuditHead>,
+}
+
+/// The newest event of an audit chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditHead {
+    /// Its sequence number.
+    pub sequence: u64,
+    /// Its hash, in hex.
+    pub hash: String,
 }
 
 /// The database snapshot in a backup folder.
@@ -146,6 +158,10 @@ mod tests {
                 sha256: Sha256Digest::from_bytes([2; 32]),
                 size: 10,
             }],
+            audit_head: Some(AuditHead {
+                sequence: 7,
+                hash: "ab".repeat(32),
+            }),
         }
     }
 
@@ -168,5 +184,10 @@ mod tests {
 
         let extra = text.replacen("\"format\"", "\"extra\": 1, \"format\"", 1);
         assert!(SignedManifest::parse(extra.as_bytes()).is_err());
+
+        let head_moved = text.replace("\"sequence\": 7", "\"sequence\": 6");
+        assert_ne!(head_moved, text);
+        let head_moved = SignedManifest::parse(head_moved.as_bytes()).expect("parse");
+        assert!(head_moved.check(&key.verifying_key()).is_err());
     }
 }

@@ -30,7 +30,7 @@ mod take;
 mod verify;
 
 pub use error::BackupError;
-pub use manifest::{BlobEntry, MANIFEST_FORMAT, Manifest, SnapshotEntry};
+pub use manifest::{AuditHead, BlobEntry, MANIFEST_FORMAT, Manifest, SnapshotEntry};
 pub use problem::BackupProblem;
 pub use restore::{RestoreReport, restore};
 pub use retention::Pruned;

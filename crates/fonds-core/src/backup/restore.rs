@@ -103,6 +103,19 @@ pub async fn restore(
             return Err(e);
         }
     };
+    match snapshot::audit_head(&restoring).await {
+        Ok(head) if head == manifest.audit_head => {}
+        Ok(_) => {
+            return Err(refused(vec![BackupProblem::ManifestUnreadable {
+                path: folder.join(layout::MANIFEST),
+                detail: "the audit chain head in the manifest differs from the snapshot's".into(),
+            }]));
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&restoring);
+            return Err(e);
+        }
+    }
     let listed: Vec<_> = manifest.blobs.iter().map(|b| (b.sha256, b.size)).collect();
     let catalogued: Vec<_> = catalogue.iter().map(|c| (c.sha256, c.size)).collect();
     if listed != catalogued {

@@ -164,3 +164,42 @@ pub async fn catalogue(path: &Path) -> Result<Vec<CatalogueEntry>, BackupError> 
     }
     Ok(entries)
 }
+
+/// The newest audit event in the snapshot at `path`; `None` when its archive has no audit trail
+/// yet (no events, or a database from before the trail existed).
+///
+/// # Errors
+/// When the snapshot cannot be read.
+pub async fn audit_head(path: &Path) -> Result<Option<super::manifest::AuditHead>, BackupError> {
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(false)
+        .journal_mode(SqliteJournalMode::Delete);
+    let mut connection = SqliteConnection::connect_with(&options)
+        .await
+        .map_err(|e| BackupError::db("open the snapshot", path, e))?;
+    let has_trail: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_events'",
+    )
+    .fetch_optional(&mut connection)
+    .await
+    .map_err(|e| BackupError::db("look for the audit trail in", path, e))?;
+    let head = if has_trail.is_some() {
+        sqlx::query_as::<_, (i64, String)>(
+            "SELECT sequence, hash FROM audit_events ORDER BY sequence DESC LIMIT 1",
+        )
+        .fetch_optional(&mut connection)
+        .await
+        .map_err(|e| BackupError::db("read the audit chain head of", path, e))?
+    } else {
+        None
+    };
+    connection
+        .close()
+        .await
+        .map_err(|e| BackupError::db("close the snapshot", path, e))?;
+    Ok(head.map(|(sequence, hash)| super::manifest::AuditHead {
+        sequence: u64::try_from(sequence).unwrap_or_default(),
+        hash,
+    }))
+}

@@ -127,7 +127,10 @@ async fn build(
         // database anyway; only its sealed form reaches the backup.
         let temp = data_dir.join(format!(".backup-snapshot-{}.sqlite", uuid::Uuid::now_v7()));
         snapshot::vacuum_into(&data_dir.join(DATABASE), &temp).await?;
-        let listed = snapshot::referenced_blobs(&temp).await;
+        let listed = match snapshot::audit_head(&temp).await {
+            Ok(head) => snapshot::referenced_blobs(&temp).await.map(|b| (b, head)),
+            Err(e) => Err(e),
+        };
         let target = snapshot_path.clone();
         let temp_again = temp.clone();
         let sealed = blocking(move || copy::seal_file(&temp_again, &target, &sealing)).await;
@@ -136,7 +139,10 @@ async fn build(
     } else {
         let temp = copy::temp_beside(&snapshot_path);
         snapshot::vacuum_into(&data_dir.join(DATABASE), &temp).await?;
-        let listed = snapshot::referenced_blobs(&temp).await?;
+        let listed = (
+            snapshot::referenced_blobs(&temp).await?,
+            snapshot::audit_head(&temp).await?,
+        );
         let hashed = blocking(move || {
             std::fs::File::open(&temp)
                 .and_then(|f| f.sync_all())
@@ -150,7 +156,7 @@ async fn build(
         .await?;
         (listed, hashed)
     };
-    let (blobs, snapshot_hashed) = snapshot_hashed;
+    let ((blobs, audit_head), snapshot_hashed) = snapshot_hashed;
 
     let (data, root, listed, keys) = (
         data_dir.to_path_buf(),
@@ -172,6 +178,7 @@ async fn build(
             size: snapshot_hashed.size,
         },
         blobs,
+        audit_head,
     };
     let signed = manifest.signed_json(key);
     let public = format!("{}\n", key::public_hex(&key.verifying_key()));
