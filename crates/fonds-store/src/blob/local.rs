@@ -31,6 +31,9 @@ pub struct LocalBlobStore {
     keys: Option<Arc<dyn KeyProvider>>,
 }
 
+/// Sealed reads up to this size are decrypted whole in memory rather than streamed.
+const SMALL_SEALED_READ: u64 = 1024 * 1024;
+
 /// How many files a rotation rewrapped, found current already, or found in the clear.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RewrapCounts {
@@ -296,6 +299,20 @@ impl BlobStore for LocalBlobStore {
                 total_size,
             });
         }
+        if end - start <= SMALL_SEALED_READ {
+            // Small: decrypted in one trip to a blocking thread, served from memory.
+            let mut content = content;
+            let sha256 = *sha256;
+            let plaintext = tokio::task::spawn_blocking(move || {
+                read_into(&mut content, start, end).map_err(|e| content_error(sha256, e))
+            })
+            .await
+            .map_err(|e| BlobError::Source(std::io::Error::other(e)))??;
+            return Ok(BlobReader {
+                body: Box::pin(std::io::Cursor::new(plaintext)),
+                total_size,
+            });
+        }
         Ok(BlobReader {
             body: Box::pin(decrypting_reader(content, start, end)),
             total_size,
@@ -521,23 +538,36 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn damage_to_an_encrypted_file_ends_its_stream_with_invalid_data() {
+    async fn damage_to_an_encrypted_file_is_refused_small_or_streamed() {
         use std::os::unix::fs::PermissionsExt as _;
         let dir = tempfile::tempdir().expect("tempdir");
         let store = encrypted(dir.path());
-        let content = vec![7u8; 300_000];
-        let staged = store
-            .stager()
-            .stage_bytes(Bytes::from(content))
-            .await
-            .expect("stage");
-        let digests = store.commit(staged).await.expect("commit");
-        let path = store.path_of(&digests.sha256);
-        let mut bytes = std::fs::read(&path).expect("read");
-        bytes[200_000] ^= 0x40;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
-        std::fs::write(&path, bytes).expect("write");
-        let reader = store.open(&digests.sha256, None).await.expect("open");
+        let mut damaged = Vec::new();
+        for size in [300_000, 3 * 1024 * 1024] {
+            let content = vec![7u8; size];
+            let staged = store
+                .stager()
+                .stage_bytes(Bytes::from(content))
+                .await
+                .expect("stage");
+            let digests = store.commit(staged).await.expect("commit");
+            let path = store.path_of(&digests.sha256);
+            let mut bytes = std::fs::read(&path).expect("read");
+            bytes[200_000] ^= 0x40;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+            std::fs::write(&path, bytes).expect("write");
+            damaged.push(digests.sha256);
+        }
+        // A small file is decrypted whole when opened, so the damage is found there.
+        assert!(matches!(
+            store.open(&damaged[0], None).await,
+            Err(BlobError::Undecryptable {
+                source: crate::CryptError::ChunkInauthentic { chunk: 3 },
+                ..
+            })
+        ));
+        // A large one streams until the damaged chunk, then ends with InvalidData.
+        let reader = store.open(&damaged[1], None).await.expect("open");
         let mut body = reader.body;
         let mut out = Vec::new();
         let error = body.read_to_end(&mut out).await.expect_err("damaged");

@@ -14,6 +14,14 @@ use tokio::io::AsyncReadExt as _;
 
 use super::checks::{Corpus, ingest};
 
+/// How many times each mode runs.
+const ROUNDS: usize = 3;
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(0.0)
+}
+
 /// Throughput of one mode, in MB/s.
 struct Figures {
     ingest: f64,
@@ -28,18 +36,36 @@ pub async fn run(files: usize, file_kib: usize) -> anyhow::Result<ExitCode> {
         scan_every: 1,
         scan_size: file_kib * 1024,
     };
-    let mut results = Vec::new();
-    for (name, at_rest) in [
+    let modes = [
         ("off", AtRest::default()),
         ("aes-256-gcm", super::throwaway_sealing(Cipher::Aes256Gcm)?),
         ("sm4-gcm", super::throwaway_sealing(Cipher::Sm4Gcm)?),
-    ] {
-        let figures = one_mode(corpus, at_rest).await?;
+    ];
+    // The modes take turns, ROUNDS times, and each figure is the median of its rounds: a
+    // disk's fsync latency drifts over a run, and one pass per mode would credit the drift to
+    // the cipher.
+    let mut rounds: Vec<Vec<Figures>> = modes.iter().map(|_| Vec::new()).collect();
+    for round in 1..=ROUNDS {
+        for ((name, at_rest), figures) in modes.iter().zip(&mut rounds) {
+            let measured = one_mode(corpus, at_rest.clone()).await?;
+            println!(
+                "round {round} {name:<12} ingest {:>7.1} MB/s   read {:>7.1} MB/s",
+                measured.ingest, measured.read
+            );
+            figures.push(measured);
+        }
+    }
+    let mut results = Vec::new();
+    for ((name, _), figures) in modes.iter().zip(rounds) {
+        let median = Figures {
+            ingest: median(figures.iter().map(|f| f.ingest).collect()),
+            read: median(figures.iter().map(|f| f.read).collect()),
+        };
         println!(
-            "{name:<12} ingest {:>7.1} MB/s   read {:>7.1} MB/s",
-            figures.ingest, figures.read
+            "median  {name:<12} ingest {:>7.1} MB/s   read {:>7.1} MB/s",
+            median.ingest, median.read
         );
-        results.push((name, figures));
+        results.push((*name, median));
     }
     let off = &results[0].1;
     for (name, figures) in &results[1..] {
