@@ -200,27 +200,34 @@ fn copy_all(
     keys: Option<&dyn KeyProvider>,
 ) -> Result<CopyOutcome, BackupError> {
     let share = catalogue.len().div_ceil(COPY_THREADS).max(1);
-    let results: Vec<Result<CopyOutcome, BackupError>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = catalogue
-            .chunks(share)
-            .map(|part| scope.spawn(move || copy_part(root, data_dir, part, keys)))
-            .collect();
-        workers
-            .into_iter()
-            .map(|worker| {
-                worker.join().unwrap_or_else(|_| {
-                    Err(BackupError::Invalid("a restore thread panicked".into()))
+    let results: Vec<Result<(CopyOutcome, copy::Pending), BackupError>> =
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = catalogue
+                .chunks(share)
+                .map(|part| scope.spawn(move || copy_part(root, data_dir, part, keys)))
+                .collect();
+            workers
+                .into_iter()
+                .map(|worker| {
+                    worker.join().unwrap_or_else(|_| {
+                        Err(BackupError::Invalid("a restore thread panicked".into()))
+                    })
                 })
-            })
-            .collect()
-    });
+                .collect()
+        });
     let mut total = CopyOutcome::default();
+    let mut pending = copy::Pending::default();
     for result in results {
-        let part = result?;
+        let (part, part_pending) = result?;
         total.copied += part.copied;
         total.present += part.present;
         total.bytes += part.bytes;
         total.problems.extend(part.problems);
+        pending.extend(part_pending);
+    }
+    if total.problems.is_empty() {
+        // Durable and in place before the database that points at them takes its name.
+        pending.place_all(data_dir)?;
     }
     Ok(total)
 }
@@ -230,8 +237,9 @@ fn copy_part(
     data_dir: &Path,
     part: &[Expected],
     keys: Option<&dyn KeyProvider>,
-) -> Result<CopyOutcome, BackupError> {
+) -> Result<(CopyOutcome, copy::Pending), BackupError> {
     let mut outcome = CopyOutcome::default();
+    let mut pending = copy::Pending::default();
     for file in part {
         let target = layout::live_blob(data_dir, &file.sha256);
         if target.exists() {
@@ -245,7 +253,7 @@ fn copy_part(
             let _ = std::fs::remove_file(&target);
         }
         let pooled = layout::object_path(root, &file.sha256);
-        match copy::copy_catalogued(&pooled, &target, file, keys)? {
+        match copy::copy_catalogued(&pooled, &target, file, keys, &mut pending)? {
             Copied::Done(hashed) => {
                 outcome.copied += 1;
                 outcome.bytes += hashed.size;
@@ -265,5 +273,5 @@ fn copy_part(
             }),
         }
     }
-    Ok(outcome)
+    Ok((outcome, pending))
 }

@@ -201,6 +201,7 @@ fn copy_missing(
 ) -> Result<((usize, u64), Vec<BackupProblem>), BackupError> {
     let mut copied = (0usize, 0u64);
     let mut problems = Vec::new();
+    let mut pending = copy::Pending::default();
     for blob in blobs {
         let pooled = layout::object_path(root, &blob.sha256);
         match fonds_store::StoredContent::open(&pooled, keys) {
@@ -215,7 +216,7 @@ fn copy_missing(
             }
         }
         let source = layout::live_blob(data_dir, &blob.sha256);
-        match copy::copy_stored(&source, &pooled, &blob.sha256, keys)? {
+        match copy::copy_stored(&source, &pooled, &blob.sha256, keys, &mut pending)? {
             Copied::Done(hashed) => {
                 copied.0 += 1;
                 copied.1 += hashed.size;
@@ -233,5 +234,7 @@ fn copy_missing(
             }),
         }
     }
+    // Durable before the manifest that lists them is written.
+    pending.place_all(root)?;
     Ok((copied, problems))
 }
