@@ -4,8 +4,8 @@ use fonds_domain::{Occasion, RecordDescription, RecordId};
 use fonds_store::ArchiveOutcome;
 use time::OffsetDateTime;
 
-use crate::Archive;
 use crate::error::{CoreError, ErrorCode};
+use crate::{Actor, Archive};
 
 impl Archive {
     /// Archives a collected record: runs the four-properties check of the archiving stage
@@ -15,7 +15,7 @@ impl Archive {
     /// `record_not_found`, `check_failed` when an item of error severity fails (the run is kept
     /// and named), `scanner_unavailable`, `transition_not_allowed` when it is not in
     /// `collected`, `archival_code_taken`, or a store failure.
-    pub async fn archive(&self, id: RecordId) -> Result<ArchiveOutcome, CoreError> {
+    pub async fn archive(&self, id: RecordId, by: &Actor) -> Result<ArchiveOutcome, CoreError> {
         let record = self.metadata.record(id).await?.ok_or_else(|| {
             CoreError::new(
                 ErrorCode::RecordNotFound,
@@ -46,7 +46,7 @@ impl Archive {
         }
         let outcome = self
             .metadata
-            .archive_record(id, &fonds.code_pattern, OffsetDateTime::now_utc())
+            .archive_record(id, &fonds.code_pattern, OffsetDateTime::now_utc(), by)
             .await?;
         self.signals.deliveries.notify_one();
         tracing::debug!(record = %id, archival_code = %outcome.archival_code, "record archived");
@@ -63,6 +63,7 @@ impl Archive {
         id: RecordId,
         description: RecordDescription,
         reason: &str,
+        by: &Actor,
     ) -> Result<u32, CoreError> {
         let reason = reason.trim();
         if reason.is_empty() || reason.chars().count() > 500 {
@@ -82,7 +83,7 @@ impl Archive {
             .map_err(|e| CoreError::new(ErrorCode::ManifestInvalid, e.to_string()))?;
         let version = self
             .metadata
-            .correct_description(id, &description, reason, OffsetDateTime::now_utc())
+            .correct_description(id, &description, reason, OffsetDateTime::now_utc(), by)
             .await?;
         tracing::debug!(record = %id, version, "record description corrected");
         Ok(version)

@@ -7,6 +7,7 @@
 
 mod archiving;
 pub mod at_rest;
+pub mod audit;
 mod auth;
 pub mod backup;
 pub mod checks;
@@ -32,6 +33,7 @@ use std::sync::Arc;
 use fonds_domain::{Fonds, FondsCode, RetentionTable};
 use fonds_store::{BlobStore, LocalBlobStore, MetadataStore, SqliteStore};
 
+pub use audit::Actor;
 pub use auth::{IssuedToken, Principal};
 pub use deep_links::{IssuedDeepLink, MAX_DEEP_LINK_TTL, OpenedDeepLink};
 pub use error::{CoreError, ErrorCode, ErrorKind, FieldError};
@@ -94,7 +96,9 @@ impl Archive {
                 format!("cannot create data directory {}: {e}", data_dir.display()),
             )
         })?;
-        let metadata = SqliteStore::open(&data_dir.join("fonds.sqlite")).await?;
+        let metadata =
+            SqliteStore::open_with_audit_hash(&data_dir.join("fonds.sqlite"), settings.audit_hash)
+                .await?;
         let blobs = LocalBlobStore::open_with(
             &data_dir.join("blobs"),
             settings.at_rest.keys.clone(),
@@ -115,12 +119,12 @@ impl Archive {
         self.blobs.stager()
     }
 
-    /// Creates a fonds if it does not exist yet; returns whether it was created.
+    /// Creates a fonds if it does not exist yet; returns whether it was created (and audited).
     ///
     /// # Errors
     /// When the store fails.
-    pub async fn ensure_fonds(&self, fonds: &Fonds) -> Result<bool, CoreError> {
-        Ok(self.metadata.ensure_fonds(fonds).await?)
+    pub async fn ensure_fonds(&self, fonds: &Fonds, by: &Actor) -> Result<bool, CoreError> {
+        Ok(self.metadata.ensure_fonds(fonds, by).await?)
     }
 
     /// Every fonds.

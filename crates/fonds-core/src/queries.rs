@@ -67,6 +67,8 @@ impl Archive {
     ///
     /// # Errors
     /// `record_not_found`, or a store failure.
+    // LIMITATION: reading a record is not audited yet; content reads (view, download, print)
+    // join the audit trail with issue 5's people and permissions.
     pub async fn record(&self, id: RecordId) -> Result<RecordDetail, CoreError> {
         let record = self
             .metadata
@@ -135,6 +137,7 @@ impl Archive {
     ///
     /// # Errors
     /// `range_not_satisfiable`, `blob_missing`, or a store failure.
+    // LIMITATION: opening a file (download, view) is not audited yet, see `Archive::record`.
     pub async fn open_file(
         &self,
         file: FileRow,

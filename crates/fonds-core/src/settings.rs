@@ -34,6 +34,8 @@ pub struct Settings {
     pub hsts: bool,
     /// The keys that open stored files and the cipher that seals new ones.
     pub at_rest: crate::at_rest::AtRest,
+    /// The hash that chains the audit trail of a new archive; an existing trail keeps its own.
+    pub audit_hash: crate::audit::AuditHash,
 }
 
 impl Default for Settings {
@@ -51,6 +53,7 @@ impl Default for Settings {
             client_rate_limit_per_minute: 3000,
             hsts: false,
             at_rest: crate::at_rest::AtRest::default(),
+            audit_hash: crate::audit::AuditHash::default(),
         }
     }
 }

@@ -159,12 +159,15 @@ async fn archive_at_rest(data: &Path, at_rest: &AtRest) -> Archive {
     };
     let archive = Archive::open_embedded(data, settings).await.expect("open");
     archive
-        .ensure_fonds(&fonds_domain::Fonds {
-            code: "Z001".parse().expect("fonds"),
-            name: "测试".into(),
-            retention_scheme: fonds_domain::RetentionScheme::Enterprise,
-            code_pattern: fonds_domain::ArchivalCodePattern::dat94(),
-        })
+        .ensure_fonds(
+            &fonds_domain::Fonds {
+                code: "Z001".parse().expect("fonds"),
+                name: "测试".into(),
+                retention_scheme: fonds_domain::RetentionScheme::Enterprise,
+                code_pattern: fonds_domain::ArchivalCodePattern::dat94(),
+            },
+            &fonds_core::Actor::cli(),
+        )
         .await
         .expect("fonds");
     archive
@@ -268,6 +271,15 @@ async fn restores_after_damage(at_rest: AtRest) -> (tempfile::TempDir, Vec<(Reco
     );
     assert_eq!(verified.blobs_checked, 3);
 
+    // The audit trail as it stood when the second backup was taken.
+    let trail = archive.audit_events_after(0, 10_000).await.expect("trail");
+    let head = second
+        .manifest
+        .audit_head
+        .clone()
+        .expect("the manifest names the audit head");
+    assert_eq!(trail.last().map(|e| e.sequence), Some(head.sequence));
+
     // Damage the live data directory: one file gone, one changed, the database deleted.
     std::fs::remove_file(live_blob(data.path(), &records[0].1)).expect("delete blob");
     overwrite(&live_blob(data.path(), &records[1].1), b"bit rot");
@@ -289,6 +301,9 @@ async fn restores_after_damage(at_rest: AtRest) -> (tempfile::TempDir, Vec<(Reco
     assert_eq!(report.fixity.files_checked, 3);
     assert_eq!(report.records, 3);
     assert_eq!(report.blobs_copied, 3);
+    assert!(report.audit.is_ok(), "{:?}", report.audit.broken);
+    assert_eq!(report.audit.head.as_ref(), Some(&head));
+    assert!(report.is_ok());
 
     let settings = Settings {
         at_rest: at_rest.clone(),
@@ -300,6 +315,12 @@ async fn restores_after_damage(at_rest: AtRest) -> (tempfile::TempDir, Vec<(Reco
     for (id, content) in &records {
         assert_eq!(&file_bytes(&restored, *id).await, content);
     }
+    // Every audit event is back as it was, and the chain is continuous.
+    assert_eq!(
+        restored.audit_events_after(0, 10_000).await.expect("trail"),
+        trail
+    );
+    assert!(restored.verify_audit_chain().await.expect("verify").is_ok());
 
     let again = backup::restore(dest.path(), &target, at_rest.clone()).await;
     assert!(

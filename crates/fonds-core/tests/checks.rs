@@ -37,12 +37,15 @@ async fn archive(data: &Path, checks: CheckSettings) -> Archive {
     .expect("open");
     for code in ["Z001", "Z002"] {
         archive
-            .ensure_fonds(&Fonds {
-                code: code.parse().expect("fonds"),
-                name: format!("测试 {code}"),
-                retention_scheme: RetentionScheme::Enterprise,
-                code_pattern: ArchivalCodePattern::dat94(),
-            })
+            .ensure_fonds(
+                &Fonds {
+                    code: code.parse().expect("fonds"),
+                    name: format!("测试 {code}"),
+                    retention_scheme: RetentionScheme::Enterprise,
+                    code_pattern: ArchivalCodePattern::dat94(),
+                },
+                &fonds_core::Actor::cli(),
+            )
             .await
             .expect("fonds");
     }
@@ -496,7 +499,10 @@ async fn the_preservation_check_finds_a_file_changed_on_disk() {
         reasons(&receipt)
     );
     let id = receipt.records[0].id;
-    archive.archive(id).await.expect("archived");
+    archive
+        .archive(id, &fonds_core::Actor::cli())
+        .await
+        .expect("archived");
     // Just archived (and checked at archiving): its first preservation check is one interval away.
     assert!(
         archive
@@ -595,21 +601,24 @@ async fn the_fixity_audit_covers_the_archive_in_slices_and_alerts_on_a_mismatch(
             reasons(&receipt)
         );
         archive
-            .archive(receipt.records[0].id)
+            .archive(receipt.records[0].id, &fonds_core::Actor::cli())
             .await
             .expect("archived");
         ids.push(receipt.records[0].id);
         contents.push(content);
     }
     let client = archive
-        .add_client(fonds_core::clients::ClientSpec {
-            name: "ops-monitor".into(),
-            fonds: vec!["Z001".parse().expect("fonds")],
-            kinds: Vec::new(),
-            allowed_ips: Vec::new(),
-            algorithm: fonds_domain::SigningAlgorithm::default(),
-            certificate_sha256: None,
-        })
+        .add_client(
+            fonds_core::clients::ClientSpec {
+                name: "ops-monitor".into(),
+                fonds: vec!["Z001".parse().expect("fonds")],
+                kinds: Vec::new(),
+                allowed_ips: Vec::new(),
+                algorithm: fonds_domain::SigningAlgorithm::default(),
+                certificate_sha256: None,
+            },
+            &fonds_core::Actor::cli(),
+        )
         .await
         .expect("client");
     archive
@@ -617,6 +626,7 @@ async fn the_fixity_audit_covers_the_archive_in_slices_and_alerts_on_a_mismatch(
             &client.id,
             "http://127.0.0.1:9/alerts",
             &["fixity.mismatch".to_owned()],
+            &fonds_core::Actor::cli(),
         )
         .await
         .expect("endpoint");

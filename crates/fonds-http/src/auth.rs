@@ -1,17 +1,44 @@
 //! The bearer-token extractor. A handler that takes [`Authenticated`] cannot run for an
 //! unauthenticated caller; the permission model of the identity work will refine this type.
 
-use axum::extract::FromRequestParts;
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
-use fonds_core::{ErrorCode, Principal};
+use fonds_core::{Actor, ErrorCode, Principal};
 
 use crate::AppState;
 use crate::problem::ApiError;
 
 /// A caller that presented a valid API token.
 #[derive(Debug, Clone)]
-pub struct Authenticated(pub Principal);
+pub struct Authenticated {
+    /// Who holds the token.
+    pub principal: Principal,
+    /// The network address the request came from.
+    pub address: Option<IpAddr>,
+}
+
+impl Authenticated {
+    /// The caller as the audit trail names it.
+    #[must_use]
+    pub fn actor(&self) -> Actor {
+        let actor = Actor::admin_token(&self.principal.label);
+        match self.address {
+            Some(address) => actor.from_address(address),
+            None => actor,
+        }
+    }
+}
+
+/// The address a request came from, as the listener saw it.
+pub(crate) fn remote_address(parts: &Parts) -> Option<IpAddr> {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+}
 
 impl FromRequestParts<AppState> for Authenticated {
     type Rejection = ApiError;
@@ -36,7 +63,10 @@ impl FromRequestParts<AppState> for Authenticated {
                     "the Authorization header must be `Bearer <token>`",
                 )
             })?;
-        Ok(Self(state.archive.authenticate(token.trim()).await?))
+        Ok(Self {
+            principal: state.archive.authenticate(token.trim()).await?,
+            address: remote_address(parts),
+        })
     }
 }
 
@@ -44,7 +74,7 @@ impl FromRequestParts<AppState> for Authenticated {
 #[derive(Debug, Clone)]
 pub enum Caller {
     /// A bearer token.
-    Token(Principal),
+    Token(Authenticated),
     /// A signed request from a client system.
     Client(crate::signature::SignedClient),
 }
@@ -61,6 +91,19 @@ impl FromRequestParts<AppState> for Caller {
         }
         Authenticated::from_request_parts(parts, state)
             .await
-            .map(|Authenticated(p)| Self::Token(p))
+            .map(Self::Token)
+    }
+}
+
+impl Caller {
+    /// The caller as the audit trail names it.
+    #[must_use]
+    pub fn actor(&self) -> Actor {
+        match self {
+            Self::Token(token) => token.actor(),
+            Self::Client(client) => {
+                Actor::client(client.principal.id.as_str()).from_address(client.address)
+            }
+        }
     }
 }

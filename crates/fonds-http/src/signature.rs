@@ -32,6 +32,8 @@ pub struct SignedClient {
     pub declared: Sha256Digest,
     /// The `Idempotency-Key`, if sent and well-formed.
     pub idempotency_key: Option<String>,
+    /// The network address the request came from.
+    pub address: IpAddr,
     computed: Arc<Mutex<Option<Sha256Digest>>>,
 }
 
@@ -189,6 +191,7 @@ async fn check(state: &AppState, client: &str, request: Request) -> Result<Reque
         principal,
         declared,
         idempotency_key,
+        address: remote,
         computed,
     });
     Ok(Request::from_parts(parts, body))

@@ -231,12 +231,15 @@ async fn a_record_outside_the_clients_fonds_is_not_found_like_one_that_does_not_
             .await
             .expect("second handle");
     second
-        .ensure_fonds(&Fonds {
-            code: "Z002".parse().expect("fonds"),
-            name: "子公司".into(),
-            retention_scheme: RetentionScheme::Enterprise,
-            code_pattern: ArchivalCodePattern::dat94(),
-        })
+        .ensure_fonds(
+            &Fonds {
+                code: "Z002".parse().expect("fonds"),
+                name: "子公司".into(),
+                retention_scheme: RetentionScheme::Enterprise,
+                code_pattern: ArchivalCodePattern::dat94(),
+            },
+            &fonds_core::Actor::cli(),
+        )
         .await
         .expect("fonds Z002");
     let other = add_client(&app, "oa-z002", &["Z002"]).await;

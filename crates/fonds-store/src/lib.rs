@@ -7,6 +7,7 @@
 //! before the row that points at it commits, so a crash can leave an unreferenced blob (collected
 //! later) but never a row pointing at nothing.
 
+pub mod audit;
 mod blob;
 mod checks;
 mod clients;
@@ -18,6 +19,7 @@ mod pipeline;
 mod sqlite;
 mod webhooks;
 
+pub use audit::{AuditActor, AuditEventRow, AuditHash, AuditHead, AuditOutcome, NewAuditEvent};
 pub use blob::{
     BlobDigests, BlobRange, BlobReader, BlobStore, DualHasher, LocalBlobStore, RewrapCounts,
     StagedBlob, Stager, WholeBlob,
@@ -41,7 +43,7 @@ pub use pipeline::{
     Acceptance, JobQueueStats, LeasedJob, ReceivedPart, ReceivedSubmission, ReceivedWork,
     SubmissionState, SubmissionStatus,
 };
-pub use sqlite::SqliteStore;
+pub use sqlite::{SqliteStore, append_audit};
 pub use webhooks::{
     AttemptOutcome, DeliveryRow, EndpointRow, LeasedDelivery, NewEndpoint, NextStep,
 };

@@ -12,6 +12,7 @@ use fonds_domain::{
 };
 use time::{Date, OffsetDateTime};
 
+use crate::audit::{AuditActor, AuditEventRow, AuditHash, AuditHead, NewAuditEvent};
 use crate::checks::{CheckResultRow, CheckRunRow, InvoiceBookingRow, NewCheckRun};
 pub use crate::clients::{ClientRow, ClientSecret, NewClient, SubmissionRow, SubmittingClient};
 use crate::deep_links::{DeepLinkUse, NewDeepLink};
@@ -256,10 +257,14 @@ pub enum ImportRowStatus {
 }
 
 /// The metadata store.
+///
+/// Every method that changes state and takes `by` appends its audit event (docs/audit.md) in
+/// the same transaction as the change, and only when something changed; accepting and
+/// rejecting submissions append theirs as `system`.
 #[async_trait]
 pub trait MetadataStore: Send + Sync + std::fmt::Debug {
     /// Creates the fonds if it does not exist; returns whether it was created.
-    async fn ensure_fonds(&self, fonds: &Fonds) -> Result<bool, StoreError>;
+    async fn ensure_fonds(&self, fonds: &Fonds, by: &AuditActor) -> Result<bool, StoreError>;
     /// A fonds by its code.
     async fn fonds(&self, code: &FondsCode) -> Result<Option<Fonds>, StoreError>;
     /// Every fonds.
@@ -290,6 +295,7 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
         id: RecordId,
         pattern: &ArchivalCodePattern,
         at: OffsetDateTime,
+        by: &AuditActor,
     ) -> Result<ArchiveOutcome, StoreError>;
     /// Writes a corrected description as a new version, keeping the old ones.
     async fn correct_description(
@@ -298,6 +304,7 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
         description: &RecordDescription,
         reason: &str,
         at: OffsetDateTime,
+        by: &AuditActor,
     ) -> Result<u32, StoreError>;
     /// Files in id order after `after`, for fixity checks over the whole store.
     async fn files_after(
@@ -311,7 +318,7 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
     async fn count_archived_records(&self) -> Result<u64, StoreError>;
 
     /// Creates a client system.
-    async fn insert_client(&self, client: &NewClient) -> Result<(), StoreError>;
+    async fn insert_client(&self, client: &NewClient, by: &AuditActor) -> Result<(), StoreError>;
     /// A client system.
     async fn client(&self, id: &ClientId) -> Result<Option<ClientRow>, StoreError>;
     /// Every client system.
@@ -323,15 +330,22 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
         secret: &str,
         at: OffsetDateTime,
         old_until: OffsetDateTime,
+        by: &AuditActor,
     ) -> Result<u32, StoreError>;
     /// Enables or disables a client; false when there is no such client.
-    async fn set_client_enabled(&self, id: &ClientId, enabled: bool) -> Result<bool, StoreError>;
+    async fn set_client_enabled(
+        &self,
+        id: &ClientId,
+        enabled: bool,
+        by: &AuditActor,
+    ) -> Result<bool, StoreError>;
     /// Pins the certificate a client must present (the SHA-256 of its DER), or with `None`
     /// unpins it; false when there is no such client.
     async fn set_client_certificate(
         &self,
         id: &ClientId,
         certificate_sha256: Option<&Sha256Digest>,
+        by: &AuditActor,
     ) -> Result<bool, StoreError>;
     /// The submission a client made with an idempotency key.
     async fn submission_by_key(
@@ -494,7 +508,11 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
         at: OffsetDateTime,
     ) -> Result<(), StoreError>;
     /// Registers a webhook endpoint.
-    async fn insert_endpoint(&self, endpoint: &NewEndpoint) -> Result<(), StoreError>;
+    async fn insert_endpoint(
+        &self,
+        endpoint: &NewEndpoint,
+        by: &AuditActor,
+    ) -> Result<(), StoreError>;
     /// The registered endpoints, of one client or of all.
     async fn endpoints(&self, client: Option<&ClientId>) -> Result<Vec<EndpointRow>, StoreError>;
     /// Leases the next delivery that is due.
@@ -531,9 +549,15 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
         label: &str,
         token_sha256: &Sha256Digest,
         at: OffsetDateTime,
+        by: &AuditActor,
     ) -> Result<(), StoreError>;
     /// Revokes every token with this label.
-    async fn revoke_tokens(&self, label: &str, at: OffsetDateTime) -> Result<u64, StoreError>;
+    async fn revoke_tokens(
+        &self,
+        label: &str,
+        at: OffsetDateTime,
+        by: &AuditActor,
+    ) -> Result<u64, StoreError>;
     /// The live token with this hash.
     async fn token(&self, token_sha256: &Sha256Digest) -> Result<Option<TokenRow>, StoreError>;
 
@@ -550,6 +574,22 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
         row_key: &str,
         status: &ImportRowStatus,
     ) -> Result<(), StoreError>;
+
+    /// Appends an audit event in a transaction of its own, for an act that happened outside the
+    /// database (a backup, a key rotation).
+    async fn append_audit_event(&self, event: &NewAuditEvent) -> Result<AuditEventRow, StoreError>;
+    /// The last event of the audit trail; `None` only for a trail that was never started or
+    /// was emptied outside Fonds.
+    async fn audit_head(&self) -> Result<Option<AuditHead>, StoreError>;
+    /// Up to `limit` audit events after sequence number `after`, in sequence order, exactly as
+    /// stored.
+    async fn audit_events_after(
+        &self,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<AuditEventRow>, StoreError>;
+    /// The hash that chains the audit trail.
+    async fn audit_hash(&self) -> Result<AuditHash, StoreError>;
 
     /// Stores a new deep link (only its token's hash).
     async fn insert_deep_link(&self, link: &NewDeepLink) -> Result<(), StoreError>;

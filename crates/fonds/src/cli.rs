@@ -80,6 +80,41 @@ pub enum Command {
     /// Master keys of encryption at rest.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// The tamper-evident audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+/// The subcommands of `audit`.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute every event's hash and link; exits 1 naming the first broken event.
+    Verify {
+        /// A head recorded earlier (by a backup, or noted by hand) as `SEQUENCE:HASH`: the trail
+        /// must still hold that event with that hash, which also catches events removed from
+        /// its end.
+        #[arg(long)]
+        head: Option<String>,
+    },
+}
+
+/// The hash of a new archive's audit trail.
+#[derive(Debug, Clone, Copy, Default, ValueEnum)]
+pub enum AuditHashArg {
+    /// SHA-256.
+    #[default]
+    Sha256,
+    /// SM3 (国密).
+    Sm3,
+}
+
+impl From<AuditHashArg> for fonds_core::audit::AuditHash {
+    fn from(arg: AuditHashArg) -> Self {
+        match arg {
+            AuditHashArg::Sha256 => Self::Sha256,
+            AuditHashArg::Sm3 => Self::Sm3,
+        }
+    }
 }
 
 /// Options of `backup`: `fonds backup DEST [--keep N]` or `fonds backup verify DEST`.
@@ -223,6 +258,9 @@ pub struct InitArgs {
     /// The retention table: enterprise (附表1) or public_institution (附表2).
     #[arg(long, default_value = "enterprise")]
     pub scheme: String,
+    /// The hash that chains the audit trail; fixed for the life of the archive.
+    #[arg(long, value_enum, default_value_t = AuditHashArg::Sha256)]
+    pub audit_hash: AuditHashArg,
 }
 
 /// Options of `token`.

@@ -49,7 +49,8 @@ fn main() -> ExitCode {
             Command::Backup(args) => commands::backup::run(&cli.data, args).await,
             Command::Restore(args) => commands::backup::restore(&cli.data, args).await,
             Command::Doctor => commands::doctor::run(&cli.data, cli.config.as_deref()).await,
-            Command::Keys(command) => commands::keys::run(&cli.data, command),
+            Command::Keys(command) => commands::keys::run(&cli.data, command).await,
+            Command::Audit(command) => commands::audit::run(&cli.data, command).await,
         }
     });
     match outcome {

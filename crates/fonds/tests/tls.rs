@@ -289,8 +289,9 @@ async fn signed_get(
     static SENT: AtomicU64 = AtomicU64::new(0);
     const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
     let timestamp = time::OffsetDateTime::now_utc().unix_timestamp().to_string();
+    // Nonces must be at least 16 characters, whatever the process id.
     let nonce = format!(
-        "tls-test-{}-{}",
+        "tls-test-{:010}-{:06}",
         std::process::id(),
         SENT.fetch_add(1, Ordering::Relaxed)
     );

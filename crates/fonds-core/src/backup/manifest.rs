@@ -33,15 +33,7 @@ pub struct Manifest {
     pub audit_head: Option<AuditHead>,
 }
 
-/// The newest event of an audit chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AuditHead {
-    /// Its sequence number.
-    pub sequence: u64,
-    /// Its hash, in hex.
-    pub hash: String,
-}
+pub use fonds_store::AuditHead;
 
 /// The database snapshot in a backup folder.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -36,6 +36,17 @@ pub struct RestoreReport {
     /// The fixity check of the restored files: each checked against the restored catalogue's
     /// SHA-256, SM3 and size as it was copied.
     pub fixity: VerifyReport,
+    /// The restored audit trail, verified from its first event to the head the backup's
+    /// manifest names.
+    pub audit: crate::audit::AuditReport,
+}
+
+impl RestoreReport {
+    /// Whether every file is back and the audit trail is whole up to the backup's head.
+    #[must_use]
+    pub fn is_ok(&self) -> bool {
+        self.fixity.problems.is_empty() && self.audit.is_ok()
+    }
 }
 
 /// Restores the backup `src` (a backup folder, or a destination root for its newest backup) into
@@ -150,6 +161,9 @@ pub async fn restore(
     };
     let archive = Archive::open_embedded(data_dir, settings).await?;
     let records = archive.count_records().await?;
+    let audit = archive
+        .verify_audit_chain_from(manifest.audit_head.clone())
+        .await?;
     Ok(RestoreReport {
         folder,
         created_at: manifest.created_at,
@@ -161,6 +175,7 @@ pub async fn restore(
             bytes_read: outcome.bytes,
             problems: Vec::new(),
         },
+        audit,
     })
 }
 

@@ -198,8 +198,5 @@ pub async fn audit_head(path: &Path) -> Result<Option<super::manifest::AuditHead
         .close()
         .await
         .map_err(|e| BackupError::db("close the snapshot", path, e))?;
-    Ok(head.map(|(sequence, hash)| super::manifest::AuditHead {
-        sequence: u64::try_from(sequence).unwrap_or_default(),
-        hash,
-    }))
+    Ok(head.map(|(sequence, hash)| super::manifest::AuditHead { sequence, hash }))
 }

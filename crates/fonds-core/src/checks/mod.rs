@@ -260,6 +260,7 @@ impl Archive {
     ///
     /// # Errors
     /// `fonds_not_found`, or a store failure.
+    // LIMITATION: switching a check item is not audited yet (its store call takes no actor).
     pub async fn set_check_item(
         &self,
         fonds: &FondsCode,

@@ -16,8 +16,8 @@ pub use allow_list::IpBlock;
 pub use guard::{Guard, WINDOW};
 pub use signing::SignedParts;
 
-use crate::Archive;
 use crate::error::{CoreError, ErrorCode};
+use crate::{Actor, Archive};
 
 /// What an administrator asks for when adding a client.
 #[derive(Debug, Clone)]
@@ -132,7 +132,11 @@ impl Archive {
     /// # Errors
     /// `request_invalid` for a bad name, no fonds or a bad address; `fonds_not_found`;
     /// `record_duplicate` when the name is taken.
-    pub async fn add_client(&self, spec: ClientSpec) -> Result<IssuedSecret, CoreError> {
+    pub async fn add_client(
+        &self,
+        spec: ClientSpec,
+        by: &Actor,
+    ) -> Result<IssuedSecret, CoreError> {
         let name_ok = (1..=64).contains(&spec.name.len())
             && spec
                 .name
@@ -162,17 +166,20 @@ impl Archive {
         let id = ClientId::from_random(id_bytes);
         let secret = format!("fcs_{}", random_hex::<32>()?);
         self.metadata
-            .insert_client(&NewClient {
-                id: id.clone(),
-                name: spec.name.clone(),
-                algorithm: spec.algorithm,
-                fonds: spec.fonds,
-                kinds: spec.kinds,
-                allowed_ips: spec.allowed_ips,
-                certificate_sha256: spec.certificate_sha256,
-                secret: secret.clone(),
-                created_at: OffsetDateTime::now_utc(),
-            })
+            .insert_client(
+                &NewClient {
+                    id: id.clone(),
+                    name: spec.name.clone(),
+                    algorithm: spec.algorithm,
+                    fonds: spec.fonds,
+                    kinds: spec.kinds,
+                    allowed_ips: spec.allowed_ips,
+                    certificate_sha256: spec.certificate_sha256,
+                    secret: secret.clone(),
+                    created_at: OffsetDateTime::now_utc(),
+                },
+                by,
+            )
             .await?;
         tracing::info!(
             client = %id,
@@ -204,6 +211,7 @@ impl Archive {
         &self,
         id: &ClientId,
         overlap: Duration,
+        by: &Actor,
     ) -> Result<IssuedSecret, CoreError> {
         self.metadata
             .client(id)
@@ -214,7 +222,7 @@ impl Archive {
         let until = now + overlap;
         let version = self
             .metadata
-            .rotate_client_secret(id, &secret, now, until)
+            .rotate_client_secret(id, &secret, now, until, by)
             .await?;
         tracing::info!(client = %id, version, "client secret rotated");
         Ok(IssuedSecret {
@@ -229,8 +237,13 @@ impl Archive {
     ///
     /// # Errors
     /// `client_unknown`, or a store failure.
-    pub async fn set_client_enabled(&self, id: &ClientId, enabled: bool) -> Result<(), CoreError> {
-        if !self.metadata.set_client_enabled(id, enabled).await? {
+    pub async fn set_client_enabled(
+        &self,
+        id: &ClientId,
+        enabled: bool,
+        by: &Actor,
+    ) -> Result<(), CoreError> {
+        if !self.metadata.set_client_enabled(id, enabled, by).await? {
             return Err(unknown(id.as_str()));
         }
         tracing::info!(client = %id, enabled, "client updated");
@@ -246,10 +259,11 @@ impl Archive {
         &self,
         id: &ClientId,
         certificate_sha256: Option<Sha256Digest>,
+        by: &Actor,
     ) -> Result<(), CoreError> {
         if !self
             .metadata
-            .set_client_certificate(id, certificate_sha256.as_ref())
+            .set_client_certificate(id, certificate_sha256.as_ref(), by)
             .await?
         {
             return Err(unknown(id.as_str()));
@@ -268,6 +282,7 @@ impl Archive {
     /// One specific code per reason: `signature_missing`, `client_unknown`, `rate_limited`,
     /// `client_disabled`, `address_not_allowed`, `timestamp_out_of_window`, `signature_invalid`,
     /// `client_certificate_required`, `client_certificate_mismatch`, `nonce_reused`.
+    // LIMITATION: a refused signature is not audited yet; refusals join the trail with issue 5.
     pub async fn verify_signed_request(
         &self,
         request: &SignedRequest<'_>,

@@ -63,7 +63,7 @@ impl Archive {
             ));
         }
         let fonds = demo_fonds();
-        self.ensure_fonds(&fonds).await?;
+        self.ensure_fonds(&fonds, &crate::Actor::system()).await?;
         let mut summary = DemoSummary::default();
         let mut batch = Vec::with_capacity(BATCH);
         for record in generate(spec) {
@@ -157,7 +157,7 @@ impl Archive {
             // The last month stays collected so the tour can archive a record itself.
             let archive = record.classification.period.is_none_or(|p| p.month() < 12);
             if archive {
-                self.archive(record.id).await?;
+                self.archive(record.id, &crate::Actor::system()).await?;
                 summary.archived += 1;
             }
             progress.record(archive);

@@ -136,6 +136,8 @@ impl Archive {
     /// # Errors
     /// Every problem with the manifest or the parts, with its code; a conflict with what the
     /// archive holds; `idempotency_key_reused`; a store failure.
+    // LIMITATION: a submission's receipt, and a submission refused here before it is stored,
+    // are not audited; only the pipeline's decision (accepted or rejected) is.
     pub async fn submit(
         &self,
         manifest: &[u8],

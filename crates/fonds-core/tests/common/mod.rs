@@ -30,12 +30,15 @@ pub async fn archive_with_fonds(data: &Path) -> Archive {
         .await
         .expect("open");
     archive
-        .ensure_fonds(&Fonds {
-            code: "Z001".parse().expect("fonds"),
-            name: "测试".into(),
-            retention_scheme: RetentionScheme::Enterprise,
-            code_pattern: ArchivalCodePattern::dat94(),
-        })
+        .ensure_fonds(
+            &Fonds {
+                code: "Z001".parse().expect("fonds"),
+                name: "测试".into(),
+                retention_scheme: RetentionScheme::Enterprise,
+                code_pattern: ArchivalCodePattern::dat94(),
+            },
+            &fonds_core::Actor::cli(),
+        )
         .await
         .expect("fonds");
     archive

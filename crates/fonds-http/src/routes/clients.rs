@@ -149,7 +149,7 @@ fn credentials(issued: fonds_core::clients::IssuedSecret) -> ClientCredentials {
 )]
 pub(crate) async fn create(
     State(state): State<AppState>,
-    _: Authenticated,
+    caller: Authenticated,
     body: Result<axum::Json<NewClientBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, axum::Json<ClientCredentials>), ApiError> {
     let axum::Json(body) = body.map_err(|e| invalid(e.body_text()))?;
@@ -181,7 +181,7 @@ pub(crate) async fn create(
             .map(fingerprint)
             .transpose()?,
     };
-    let issued = state.archive.add_client(spec).await?;
+    let issued = state.archive.add_client(spec, &caller.actor()).await?;
     Ok((StatusCode::CREATED, axum::Json(credentials(issued))))
 }
 
@@ -239,7 +239,7 @@ pub(crate) async fn list(
 )]
 pub(crate) async fn rotate(
     State(state): State<AppState>,
-    _: Authenticated,
+    caller: Authenticated,
     Path(id): Path<String>,
     body: Result<axum::Json<RotateBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<axum::Json<ClientCredentials>, ApiError> {
@@ -251,7 +251,7 @@ pub(crate) async fn rotate(
     let overlap = Duration::from_secs(u64::from(hours) * 3600);
     let issued = state
         .archive
-        .rotate_client_secret(&client_id(&id)?, overlap)
+        .rotate_client_secret(&client_id(&id)?, overlap, &caller.actor())
         .await?;
     Ok(axum::Json(credentials(issued)))
 }
@@ -273,7 +273,7 @@ pub(crate) async fn rotate(
 )]
 pub(crate) async fn update(
     State(state): State<AppState>,
-    _: Authenticated,
+    caller: Authenticated,
     Path(id): Path<String>,
     body: Result<axum::Json<ClientPatch>, axum::extract::rejection::JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
@@ -290,12 +290,15 @@ pub(crate) async fn update(
         .map(|pin| pin.as_deref().map(fingerprint).transpose())
         .transpose()?;
     if let Some(enabled) = body.enabled {
-        state.archive.set_client_enabled(&id, enabled).await?;
+        state
+            .archive
+            .set_client_enabled(&id, enabled, &caller.actor())
+            .await?;
     }
     if let Some(certificate) = certificate {
         state
             .archive
-            .set_client_certificate(&id, certificate)
+            .set_client_certificate(&id, certificate, &caller.actor())
             .await?;
     }
     Ok(StatusCode::NO_CONTENT)

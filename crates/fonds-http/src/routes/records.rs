@@ -167,11 +167,11 @@ pub(crate) async fn show(
 )]
 pub(crate) async fn archive(
     State(state): State<AppState>,
-    _: Authenticated,
+    caller: Authenticated,
     Path(id): Path<String>,
 ) -> Result<axum::Json<Archived>, ApiError> {
     let id = record_id(&id)?;
-    let outcome = state.archive.archive(id).await?;
+    let outcome = state.archive.archive(id, &caller.actor()).await?;
     Ok(axum::Json(Archived {
         id: id.to_string(),
         archival_code: outcome.archival_code.to_string(),
@@ -199,7 +199,7 @@ pub(crate) async fn archive(
 )]
 pub(crate) async fn correct(
     State(state): State<AppState>,
-    _: Authenticated,
+    caller: Authenticated,
     Path(id): Path<String>,
     body: Result<axum::Json<Correction>, axum::extract::rejection::JsonRejection>,
 ) -> Result<axum::Json<Corrected>, ApiError> {
@@ -240,7 +240,7 @@ pub(crate) async fn correct(
     };
     let version = state
         .archive
-        .correct(id, description, &correction.reason)
+        .correct(id, description, &correction.reason, &caller.actor())
         .await?;
     Ok(axum::Json(Corrected { version }))
 }

@@ -99,7 +99,7 @@ pub(crate) async fn create(
         )
     })?;
     let origin = match &caller {
-        Caller::Token(principal) => Origin::local(format!("api:{}", principal.label)),
+        Caller::Token(token) => Origin::local(format!("api:{}", token.principal.label)),
         Caller::Client(client) => {
             // Nothing is kept unless the bytes read are the bytes the client signed.
             client.verify_body()?;

@@ -145,7 +145,7 @@ pub(crate) async fn create(
     };
     let endpoint = state
         .archive
-        .add_webhook(&client, &body.url, &body.events)
+        .add_webhook(&client, &body.url, &body.events, &caller.actor())
         .await?;
     Ok((StatusCode::CREATED, axum::Json(webhook(endpoint))))
 }

@@ -53,15 +53,22 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
         .await
         .expect("open archive");
     archive
-        .ensure_fonds(&Fonds {
-            code: "Z001".parse().expect("fonds"),
-            name: "测试公司".into(),
-            retention_scheme: RetentionScheme::Enterprise,
-            code_pattern: ArchivalCodePattern::dat94(),
-        })
+        .ensure_fonds(
+            &Fonds {
+                code: "Z001".parse().expect("fonds"),
+                name: "测试公司".into(),
+                retention_scheme: RetentionScheme::Enterprise,
+                code_pattern: ArchivalCodePattern::dat94(),
+            },
+            &fonds_core::Actor::cli(),
+        )
         .await
         .expect("fonds");
-    let token = archive.issue_token("test").await.expect("token").secret;
+    let token = archive
+        .issue_token("test", &fonds_core::Actor::cli())
+        .await
+        .expect("token")
+        .secret;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

@@ -5,6 +5,7 @@ use sqlx::{Row as _, SqlitePool};
 use time::OffsetDateTime;
 
 use super::codec;
+use crate::audit::{AuditActor, NewAuditEvent, actions};
 use crate::error::StoreError;
 use crate::metadata::ArchiveOutcome;
 
@@ -13,6 +14,7 @@ pub(super) async fn archive_record(
     id: RecordId,
     pattern: &ArchivalCodePattern,
     at: OffsetDateTime,
+    by: &AuditActor,
 ) -> Result<ArchiveOutcome, StoreError> {
     // The writer pool has one connection, so this transaction holds the only write path until it
     // commits: the sequence read, its increment and the code written can never interleave with
@@ -85,6 +87,15 @@ pub(super) async fn archive_record(
         "submission_id": record.submission_id.map(|s| s.to_string()),
     });
     super::webhooks::enqueue(&mut tx, client.as_deref(), "record.archived", data, at).await?;
+    let event = NewAuditEvent::success(
+        by,
+        actions::RECORD_ARCHIVED,
+        Some(("record", id.to_string())),
+        serde_json::json!({ "fonds": record.fonds.as_str(), "item_number": item }),
+    )
+    .at(at)
+    .with_archival_code(code.as_str());
+    super::append_audit(&mut tx, &event).await?;
     tx.commit().await?;
     Ok(ArchiveOutcome {
         archival_code: code,
@@ -98,14 +109,16 @@ pub(super) async fn correct_description(
     description: &RecordDescription,
     reason: &str,
     at: OffsetDateTime,
+    by: &AuditActor,
 ) -> Result<u32, StoreError> {
     let mut tx = pool.begin().await?;
-    let row = sqlx::query("SELECT version FROM records WHERE id = $1")
+    let row = sqlx::query("SELECT version, archival_code FROM records WHERE id = $1")
         .bind(id.to_string())
         .fetch_optional(&mut *tx)
         .await?
         .ok_or(StoreError::RecordNotFound(id))?;
     let current: i64 = row.try_get("version")?;
+    let archival_code: Option<String> = row.try_get("archival_code")?;
     let next = current + 1;
     let json =
         serde_json::to_string(description).map_err(|e| StoreError::corrupt("description", e))?;
@@ -144,6 +157,15 @@ pub(super) async fn correct_description(
         ),
         other => other.into(),
     })?;
+    let mut event = NewAuditEvent::success(
+        by,
+        actions::RECORD_CORRECTED,
+        Some(("record", id.to_string())),
+        serde_json::json!({ "version": next, "reason": reason }),
+    )
+    .at(at);
+    event.archival_code = archival_code;
+    super::append_audit(&mut tx, &event).await?;
     tx.commit().await?;
     u32::try_from(next).map_err(|_| StoreError::corrupt("version", next))
 }

@@ -6,6 +6,7 @@ use sqlx::{Row as _, SqlitePool};
 use time::OffsetDateTime;
 
 use super::{codec, parse_stored};
+use crate::audit::{AuditActor, NewAuditEvent, actions};
 use crate::error::StoreError;
 use crate::metadata::{ClientRow, ClientSecret, NewClient, RecordRow, SubmissionRow};
 
@@ -25,7 +26,11 @@ fn parse_list<T: std::str::FromStr>(what: &'static str, text: &str) -> Result<Ve
     items.iter().map(|i| parse_stored(what, i)).collect()
 }
 
-pub(super) async fn insert_client(pool: &SqlitePool, client: &NewClient) -> Result<(), StoreError> {
+pub(super) async fn insert_client(
+    pool: &SqlitePool,
+    client: &NewClient,
+    by: &AuditActor,
+) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     let at = codec::timestamp(client.created_at);
     let inserted = sqlx::query(
@@ -60,6 +65,21 @@ pub(super) async fn insert_client(pool: &SqlitePool, client: &NewClient) -> Resu
     .bind(&at)
     .execute(&mut *tx)
     .await?;
+    let event = NewAuditEvent::success(
+        by,
+        actions::CLIENT_CREATED,
+        Some(("client", client.id.to_string())),
+        serde_json::json!({
+            "name": client.name,
+            "algorithm": client.algorithm.as_str(),
+            "fonds": client.fonds.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "kinds": client.kinds.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "allowed_ips": client.allowed_ips,
+            "certificate_sha256": client.certificate_sha256.map(|d| d.to_hex()),
+        }),
+    )
+    .at(client.created_at);
+    super::append_audit(&mut tx, &event).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -148,6 +168,7 @@ pub(super) async fn rotate_secret(
     secret: &str,
     at: OffsetDateTime,
     old_until: OffsetDateTime,
+    by: &AuditActor,
 ) -> Result<u32, StoreError> {
     let mut tx = pool.begin().await?;
     let last: Option<i64> =
@@ -178,6 +199,14 @@ pub(super) async fn rotate_secret(
     .bind(codec::timestamp(at))
     .execute(&mut *tx)
     .await?;
+    let event = NewAuditEvent::success(
+        by,
+        actions::CLIENT_SECRET_ROTATED,
+        Some(("client", id.to_string())),
+        serde_json::json!({ "version": last + 1, "previous_valid_until": until }),
+    )
+    .at(at);
+    super::append_audit(&mut tx, &event).await?;
     tx.commit().await?;
     u32::try_from(last + 1).map_err(|_| StoreError::corrupt("secret version", last + 1))
 }
@@ -186,26 +215,62 @@ pub(super) async fn set_enabled(
     pool: &SqlitePool,
     id: &ClientId,
     enabled: bool,
+    by: &AuditActor,
 ) -> Result<bool, StoreError> {
+    let mut tx = pool.begin().await?;
     let done = sqlx::query("UPDATE clients SET enabled = $1 WHERE id = $2")
         .bind(enabled)
         .bind(id.as_str())
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
-    Ok(done.rows_affected() == 1)
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    let action = if enabled {
+        actions::CLIENT_ENABLED
+    } else {
+        actions::CLIENT_DISABLED
+    };
+    let event = NewAuditEvent::success(
+        by,
+        action,
+        Some(("client", id.to_string())),
+        serde_json::json!({}),
+    );
+    super::append_audit(&mut tx, &event).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 pub(super) async fn set_certificate(
     pool: &SqlitePool,
     id: &ClientId,
     certificate_sha256: Option<&Sha256Digest>,
+    by: &AuditActor,
 ) -> Result<bool, StoreError> {
+    let mut tx = pool.begin().await?;
     let done = sqlx::query("UPDATE clients SET certificate_sha256 = $1 WHERE id = $2")
         .bind(certificate_sha256.map(Sha256Digest::to_hex))
         .bind(id.as_str())
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
-    Ok(done.rows_affected() == 1)
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    let action = if certificate_sha256.is_some() {
+        actions::CLIENT_CERTIFICATE_PINNED
+    } else {
+        actions::CLIENT_CERTIFICATE_UNPINNED
+    };
+    let event = NewAuditEvent::success(
+        by,
+        action,
+        Some(("client", id.to_string())),
+        serde_json::json!({ "certificate_sha256": certificate_sha256.map(Sha256Digest::to_hex) }),
+    );
+    super::append_audit(&mut tx, &event).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 pub(super) async fn submission_by_key(

@@ -6,6 +6,7 @@
 //! survives a crash or a power loss.
 
 mod archive;
+mod audit;
 mod checks;
 mod clients;
 mod codec;
@@ -31,6 +32,8 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use time::OffsetDateTime;
 
+pub use self::audit::append_audit;
+use crate::audit::{AuditActor, AuditEventRow, AuditHash, AuditHead, NewAuditEvent, actions};
 use crate::checks::{CheckResultRow, CheckRunRow, InvoiceBookingRow, NewCheckRun};
 use crate::deep_links::{DeepLinkUse, NewDeepLink};
 use crate::error::StoreError;
@@ -44,7 +47,7 @@ use crate::webhooks::{
 };
 
 /// The migrations, embedded in the binary in version order.
-const MIGRATIONS: [(i64, &str, &str); 8] = [
+const MIGRATIONS: [(i64, &str, &str); 9] = [
     (
         1,
         "archive",
@@ -85,6 +88,11 @@ const MIGRATIONS: [(i64, &str, &str); 8] = [
         "client_certificates",
         include_str!("../../migrations/sqlite/0008_client_certificates.sql"),
     ),
+    (
+        9,
+        "audit",
+        include_str!("../../migrations/sqlite/0009_audit.sql"),
+    ),
 ];
 
 /// Metadata in one SQLite database file.
@@ -96,11 +104,24 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
-    /// Opens (creating if missing) the database at `path` and brings its schema up to date.
+    /// Opens (creating if missing) the database at `path` and brings its schema up to date; a
+    /// database without an audit trail yet starts one hashed with SHA-256.
     ///
     /// # Errors
     /// When the file cannot be opened or a migration fails.
     pub async fn open(path: &Path) -> Result<Self, StoreError> {
+        Self::open_with_audit_hash(path, AuditHash::default()).await
+    }
+
+    /// Opens the database like [`SqliteStore::open`]; a database without an audit trail yet
+    /// starts one hashed with `audit_hash`, while an existing trail keeps its own hash.
+    ///
+    /// # Errors
+    /// When the file cannot be opened, a migration fails or the trail cannot be started.
+    pub async fn open_with_audit_hash(
+        path: &Path,
+        audit_hash: AuditHash,
+    ) -> Result<Self, StoreError> {
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -127,6 +148,7 @@ impl SqliteStore {
                 .collect(),
         );
         migrator.run(&writer).await?;
+        audit::start(&writer, audit_hash).await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options.read_only(true))
@@ -148,7 +170,9 @@ impl SqliteStore {
 
 #[async_trait]
 impl MetadataStore for SqliteStore {
-    async fn ensure_fonds(&self, fonds: &Fonds) -> Result<bool, StoreError> {
+    async fn ensure_fonds(&self, fonds: &Fonds, by: &AuditActor) -> Result<bool, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let at = OffsetDateTime::now_utc();
         let done = sqlx::query(
             "INSERT INTO fonds (code, name, retention_scheme, code_pattern, created_at)
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO NOTHING",
@@ -157,10 +181,26 @@ impl MetadataStore for SqliteStore {
         .bind(&fonds.name)
         .bind(fonds.retention_scheme.as_str())
         .bind(fonds.code_pattern.as_str())
-        .bind(codec::timestamp(OffsetDateTime::now_utc()))
-        .execute(&self.writer)
+        .bind(codec::timestamp(at))
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() == 1)
+        let created = done.rows_affected() == 1;
+        if created {
+            let event = NewAuditEvent::success(
+                by,
+                actions::FONDS_CREATED,
+                Some(("fonds", fonds.code.to_string())),
+                serde_json::json!({
+                    "name": fonds.name,
+                    "retention_scheme": fonds.retention_scheme.as_str(),
+                    "code_pattern": fonds.code_pattern.as_str(),
+                }),
+            )
+            .at(at);
+            append_audit(&mut tx, &event).await?;
+        }
+        tx.commit().await?;
+        Ok(created)
     }
 
     async fn fonds(&self, code: &FondsCode) -> Result<Option<Fonds>, StoreError> {
@@ -216,8 +256,9 @@ impl MetadataStore for SqliteStore {
         id: RecordId,
         pattern: &ArchivalCodePattern,
         at: OffsetDateTime,
+        by: &AuditActor,
     ) -> Result<ArchiveOutcome, StoreError> {
-        archive::archive_record(&self.writer, id, pattern, at).await
+        archive::archive_record(&self.writer, id, pattern, at, by).await
     }
 
     async fn correct_description(
@@ -226,8 +267,9 @@ impl MetadataStore for SqliteStore {
         description: &RecordDescription,
         reason: &str,
         at: OffsetDateTime,
+        by: &AuditActor,
     ) -> Result<u32, StoreError> {
-        archive::correct_description(&self.writer, id, description, reason, at).await
+        archive::correct_description(&self.writer, id, description, reason, at, by).await
     }
 
     async fn files_after(
@@ -252,8 +294,8 @@ impl MetadataStore for SqliteStore {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
-    async fn insert_client(&self, client: &NewClient) -> Result<(), StoreError> {
-        clients::insert_client(&self.writer, client).await
+    async fn insert_client(&self, client: &NewClient, by: &AuditActor) -> Result<(), StoreError> {
+        clients::insert_client(&self.writer, client, by).await
     }
 
     async fn client(&self, id: &ClientId) -> Result<Option<ClientRow>, StoreError> {
@@ -270,20 +312,27 @@ impl MetadataStore for SqliteStore {
         secret: &str,
         at: OffsetDateTime,
         old_until: OffsetDateTime,
+        by: &AuditActor,
     ) -> Result<u32, StoreError> {
-        clients::rotate_secret(&self.writer, id, secret, at, old_until).await
+        clients::rotate_secret(&self.writer, id, secret, at, old_until, by).await
     }
 
-    async fn set_client_enabled(&self, id: &ClientId, enabled: bool) -> Result<bool, StoreError> {
-        clients::set_enabled(&self.writer, id, enabled).await
+    async fn set_client_enabled(
+        &self,
+        id: &ClientId,
+        enabled: bool,
+        by: &AuditActor,
+    ) -> Result<bool, StoreError> {
+        clients::set_enabled(&self.writer, id, enabled, by).await
     }
 
     async fn set_client_certificate(
         &self,
         id: &ClientId,
         certificate_sha256: Option<&Sha256Digest>,
+        by: &AuditActor,
     ) -> Result<bool, StoreError> {
-        clients::set_certificate(&self.writer, id, certificate_sha256).await
+        clients::set_certificate(&self.writer, id, certificate_sha256, by).await
     }
 
     async fn submission_by_key(
@@ -494,8 +543,12 @@ impl MetadataStore for SqliteStore {
         webhooks::broadcast(&self.writer, event, data, at).await
     }
 
-    async fn insert_endpoint(&self, endpoint: &NewEndpoint) -> Result<(), StoreError> {
-        webhooks::insert_endpoint(&self.writer, endpoint).await
+    async fn insert_endpoint(
+        &self,
+        endpoint: &NewEndpoint,
+        by: &AuditActor,
+    ) -> Result<(), StoreError> {
+        webhooks::insert_endpoint(&self.writer, endpoint, by).await
     }
 
     async fn endpoints(&self, client: Option<&ClientId>) -> Result<Vec<EndpointRow>, StoreError> {
@@ -541,12 +594,18 @@ impl MetadataStore for SqliteStore {
         label: &str,
         token_sha256: &Sha256Digest,
         at: OffsetDateTime,
+        by: &AuditActor,
     ) -> Result<(), StoreError> {
-        tokens::insert_token(&self.writer, label, token_sha256, at).await
+        tokens::insert_token(&self.writer, label, token_sha256, at, by).await
     }
 
-    async fn revoke_tokens(&self, label: &str, at: OffsetDateTime) -> Result<u64, StoreError> {
-        tokens::revoke_tokens(&self.writer, label, at).await
+    async fn revoke_tokens(
+        &self,
+        label: &str,
+        at: OffsetDateTime,
+        by: &AuditActor,
+    ) -> Result<u64, StoreError> {
+        tokens::revoke_tokens(&self.writer, label, at, by).await
     }
 
     async fn token(&self, token_sha256: &Sha256Digest) -> Result<Option<TokenRow>, StoreError> {
@@ -572,6 +631,26 @@ impl MetadataStore for SqliteStore {
 
     async fn insert_deep_link(&self, link: &NewDeepLink) -> Result<(), StoreError> {
         deep_links::insert(&self.writer, link).await
+    }
+
+    async fn append_audit_event(&self, event: &NewAuditEvent) -> Result<AuditEventRow, StoreError> {
+        audit::append_alone(&self.writer, event).await
+    }
+
+    async fn audit_head(&self) -> Result<Option<AuditHead>, StoreError> {
+        audit::head(&self.reader).await
+    }
+
+    async fn audit_events_after(
+        &self,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<AuditEventRow>, StoreError> {
+        audit::after(&self.reader, after, limit).await
+    }
+
+    async fn audit_hash(&self) -> Result<AuditHash, StoreError> {
+        audit::algorithm(&self.reader).await
     }
 
     async fn consume_deep_link(

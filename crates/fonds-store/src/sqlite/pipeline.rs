@@ -5,6 +5,7 @@ use sqlx::{Row as _, Sqlite, SqlitePool};
 use time::OffsetDateTime;
 
 use super::{codec, parse_stored, records, webhooks};
+use crate::audit::{AuditActor, AuditOutcome, NewAuditEvent, actions};
 use crate::error::StoreError;
 use crate::pipeline::{
     Acceptance, LeasedJob, ReceivedPart, ReceivedSubmission, ReceivedWork, SubmissionStatus,
@@ -226,6 +227,8 @@ async fn accept_one(
         })).collect::<Vec<_>>(),
     });
     webhooks::enqueue(tx, client.as_deref(), "submission.accepted", data, at).await?;
+    let event = super::audit::submission_accepted(id, fonds, None, client.as_deref(), records, at);
+    super::audit::append_audit(tx, &event).await?;
     Ok(())
 }
 
@@ -256,13 +259,29 @@ pub(super) async fn reject(
         .bind(id.to_string())
         .fetch_one(&mut *tx)
         .await?;
+    let reasons =
+        serde_json::from_str::<serde_json::Value>(reasons).unwrap_or(serde_json::Value::Null);
     let data = serde_json::json!({
         "submission_id": id.to_string(),
         "fonds": fonds,
         "state": "rejected",
-        "reasons": serde_json::from_str::<serde_json::Value>(reasons).unwrap_or(serde_json::Value::Null),
+        "reasons": reasons,
     });
     webhooks::enqueue(&mut tx, client.as_deref(), "submission.rejected", data, at).await?;
+    let mut event = NewAuditEvent::success(
+        &AuditActor::system(),
+        actions::SUBMISSION_REJECTED,
+        Some(("submission", id.to_string())),
+        serde_json::json!({
+            "fonds": fonds,
+            "client_id": client,
+            "check_run_id": checks.map(|run| run.id.to_string()),
+            "reasons": reasons,
+        }),
+    )
+    .at(at);
+    event.outcome = AuditOutcome::Refused;
+    super::audit::append_audit(&mut tx, &event).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -98,6 +98,16 @@ pub(super) async fn insert_submission(
         .execute(&mut *tx)
         .await?;
     }
+    let client = submission.client.as_ref().map(|c| c.id.to_string());
+    let event = super::audit::submission_accepted(
+        submission.id,
+        &submission.fonds,
+        Some(&submission.source),
+        client.as_deref(),
+        &submission.records,
+        submission.received_at,
+    );
+    super::audit::append_audit(&mut tx, &event).await?;
     tx.commit().await?;
     Ok(())
 }

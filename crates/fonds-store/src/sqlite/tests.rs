@@ -13,9 +13,14 @@ use time::OffsetDateTime;
 use time::macros::date;
 
 use super::SqliteStore;
+use crate::audit::AuditActor;
 use crate::blob::DualHasher;
 use crate::error::StoreError;
 use crate::metadata::{MetadataStore, NewFile, NewRecord, NewSubmission, RecordFilter};
+
+fn cli() -> AuditActor {
+    AuditActor::cli()
+}
 
 fn fonds() -> Fonds {
     Fonds {
@@ -79,7 +84,7 @@ async fn store_with(records: Vec<NewRecord>) -> (tempfile::TempDir, Arc<SqliteSt
     let store = SqliteStore::open(&dir.path().join("fonds.sqlite"))
         .await
         .expect("open");
-    store.ensure_fonds(&fonds()).await.expect("fonds");
+    store.ensure_fonds(&fonds(), &cli()).await.expect("fonds");
     let submission = NewSubmission {
         id: SubmissionId::new(),
         fonds: fonds().code,
@@ -107,7 +112,7 @@ async fn concurrent_archivings_take_every_item_number_once_without_gaps() {
             let (store, pattern, id) = (Arc::clone(&store), pattern.clone(), *id);
             tokio::spawn(async move {
                 store
-                    .archive_record(id, &pattern, OffsetDateTime::now_utc())
+                    .archive_record(id, &pattern, OffsetDateTime::now_utc(), &cli())
                     .await
             })
         })
@@ -134,11 +139,11 @@ async fn sequences_are_per_volume_so_each_month_starts_at_one() {
     let pattern = ArchivalCodePattern::dat94();
     let now = OffsetDateTime::now_utc();
     let a = store
-        .archive_record(nov_id, &pattern, now)
+        .archive_record(nov_id, &pattern, now, &cli())
         .await
         .expect("archive");
     let b = store
-        .archive_record(dec_id, &pattern, now)
+        .archive_record(dec_id, &pattern, now, &cli())
         .await
         .expect("archive");
     assert_eq!(a.archival_code.as_str(), "Z001-PZ·2023·D30-0011-0001");
@@ -152,11 +157,11 @@ async fn an_archived_record_cannot_be_archived_again_and_its_files_are_frozen() 
     let (_dir, store) = store_with(vec![record]).await;
     let pattern = ArchivalCodePattern::dat94();
     store
-        .archive_record(id, &pattern, OffsetDateTime::now_utc())
+        .archive_record(id, &pattern, OffsetDateTime::now_utc(), &cli())
         .await
         .expect("archive");
     let again = store
-        .archive_record(id, &pattern, OffsetDateTime::now_utc())
+        .archive_record(id, &pattern, OffsetDateTime::now_utc(), &cli())
         .await;
     assert!(matches!(again, Err(StoreError::Transition(_))), "{again:?}");
     // The database itself refuses to change an archived record's files or code.
@@ -190,7 +195,13 @@ async fn a_correction_is_a_new_version_and_the_old_one_is_kept() {
         .description;
     description.title = "报销差旅费（更正）".into();
     let version = store
-        .correct_description(id, &description, "摘要录入错误", OffsetDateTime::now_utc())
+        .correct_description(
+            id,
+            &description,
+            "摘要录入错误",
+            OffsetDateTime::now_utc(),
+            &cli(),
+        )
         .await
         .expect("correct");
     assert_eq!(version, 2);
@@ -280,17 +291,20 @@ async fn a_client_certificate_is_pinned_read_back_and_unpinned() {
     let (_dir, store) = store_with(Vec::new()).await;
     let id = fonds_domain::ClientId::from_random([7; 12]);
     store
-        .insert_client(&crate::metadata::NewClient {
-            id: id.clone(),
-            name: "oa".into(),
-            algorithm: fonds_domain::SigningAlgorithm::HmacSha256,
-            fonds: vec![fonds().code],
-            kinds: Vec::new(),
-            allowed_ips: Vec::new(),
-            certificate_sha256: None,
-            secret: "fcs_test".into(),
-            created_at: OffsetDateTime::now_utc(),
-        })
+        .insert_client(
+            &crate::metadata::NewClient {
+                id: id.clone(),
+                name: "oa".into(),
+                algorithm: fonds_domain::SigningAlgorithm::HmacSha256,
+                fonds: vec![fonds().code],
+                kinds: Vec::new(),
+                allowed_ips: Vec::new(),
+                certificate_sha256: None,
+                secret: "fcs_test".into(),
+                created_at: OffsetDateTime::now_utc(),
+            },
+            &cli(),
+        )
         .await
         .expect("client");
     let pinned = |store: Arc<SqliteStore>, id: fonds_domain::ClientId| async move {
@@ -306,7 +320,7 @@ async fn a_client_certificate_is_pinned_read_back_and_unpinned() {
     let certificate = DualHasher::digest(b"client certificate DER").sha256;
     assert!(
         store
-            .set_client_certificate(&id, Some(&certificate))
+            .set_client_certificate(&id, Some(&certificate), &cli())
             .await
             .expect("pin")
     );
@@ -316,7 +330,7 @@ async fn a_client_certificate_is_pinned_read_back_and_unpinned() {
     );
     assert!(
         store
-            .set_client_certificate(&id, None)
+            .set_client_certificate(&id, None, &cli())
             .await
             .expect("unpin")
     );
@@ -325,7 +339,7 @@ async fn a_client_certificate_is_pinned_read_back_and_unpinned() {
     let unknown = fonds_domain::ClientId::from_random([8; 12]);
     assert!(
         !store
-            .set_client_certificate(&unknown, Some(&certificate))
+            .set_client_certificate(&unknown, Some(&certificate), &cli())
             .await
             .expect("unknown client"),
         "pinning an unknown client changes nothing"

@@ -5,6 +5,7 @@ use sqlx::{Row as _, SqlitePool};
 use time::OffsetDateTime;
 
 use super::{codec, parse_stored};
+use crate::audit::{AuditActor, NewAuditEvent, actions};
 use crate::error::StoreError;
 use crate::metadata::{ImportRowStatus, TokenRow};
 
@@ -13,13 +14,25 @@ pub(super) async fn insert_token(
     label: &str,
     token_sha256: &Sha256Digest,
     at: OffsetDateTime,
+    by: &AuditActor,
 ) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
     sqlx::query("INSERT INTO api_tokens (token_sha256, label, created_at) VALUES ($1, $2, $3)")
         .bind(token_sha256.to_hex())
         .bind(label)
         .bind(codec::timestamp(at))
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
+    // The token's hash identifies it without revealing it; the secret never reaches the trail.
+    let event = NewAuditEvent::success(
+        by,
+        actions::TOKEN_ISSUED,
+        Some(("token", token_sha256.to_hex())),
+        serde_json::json!({ "label": label }),
+    )
+    .at(at);
+    super::append_audit(&mut tx, &event).await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -27,15 +40,29 @@ pub(super) async fn revoke_tokens(
     pool: &SqlitePool,
     label: &str,
     at: OffsetDateTime,
+    by: &AuditActor,
 ) -> Result<u64, StoreError> {
+    let mut tx = pool.begin().await?;
     let done = sqlx::query(
         "UPDATE api_tokens SET revoked_at = $1 WHERE label = $2 AND revoked_at IS NULL",
     )
     .bind(codec::timestamp(at))
     .bind(label)
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
-    Ok(done.rows_affected())
+    let revoked = done.rows_affected();
+    if revoked > 0 {
+        let event = NewAuditEvent::success(
+            by,
+            actions::TOKENS_REVOKED,
+            None,
+            serde_json::json!({ "label": label, "tokens": revoked }),
+        )
+        .at(at);
+        super::append_audit(&mut tx, &event).await?;
+    }
+    tx.commit().await?;
+    Ok(revoked)
 }
 
 pub(super) async fn token(

@@ -6,6 +6,7 @@ use sqlx::{Row as _, Sqlite, SqlitePool};
 use time::OffsetDateTime;
 
 use super::{codec, parse_stored};
+use crate::audit::{AuditActor, NewAuditEvent, actions};
 use crate::error::StoreError;
 use crate::webhooks::{
     AttemptOutcome, DeliveryRow, EndpointRow, LeasedDelivery, NewEndpoint, NextStep,
@@ -99,8 +100,13 @@ pub(super) async fn record_client(
     Ok(client.flatten())
 }
 
-pub(super) async fn insert_endpoint(pool: &SqlitePool, e: &NewEndpoint) -> Result<(), StoreError> {
+pub(super) async fn insert_endpoint(
+    pool: &SqlitePool,
+    e: &NewEndpoint,
+    by: &AuditActor,
+) -> Result<(), StoreError> {
     let events = Value::Array(e.events.iter().cloned().map(Value::String).collect()).to_string();
+    let mut tx = pool.begin().await?;
     sqlx::query(
         "INSERT INTO webhook_endpoints (id, client_id, url, events, enabled, created_at)
          VALUES ($1, $2, $3, $4, 1, $5)",
@@ -110,8 +116,17 @@ pub(super) async fn insert_endpoint(pool: &SqlitePool, e: &NewEndpoint) -> Resul
     .bind(&e.url)
     .bind(events)
     .bind(codec::timestamp(e.created_at))
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
+    let event = NewAuditEvent::success(
+        by,
+        actions::WEBHOOK_ENDPOINT_ADDED,
+        Some(("webhook_endpoint", e.id.clone())),
+        json!({ "client_id": e.client.as_str(), "url": e.url, "events": e.events }),
+    )
+    .at(e.created_at);
+    super::append_audit(&mut tx, &event).await?;
+    tx.commit().await?;
     Ok(())
 }
 

@@ -4,6 +4,8 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use anyhow::Context as _;
+use fonds_core::Actor;
 use fonds_core::backup::{self, BackupError};
 
 use crate::cli::{BackupArgs, BackupCommand, RestoreArgs};
@@ -22,8 +24,15 @@ pub async fn run(data: &Path, args: BackupArgs) -> anyhow::Result<ExitCode> {
 
 // LIMITATION: backup and restore show no progress bar: the core reports only when done.
 async fn take(data: &Path, dest: &Path, keep: usize) -> anyhow::Result<ExitCode> {
-    let at_rest = super::settings(data)?.at_rest;
-    let report = backup::backup(data, dest, keep, &at_rest).await?;
+    let settings = super::settings(data)?;
+    let report = backup::backup(data, dest, keep, &settings.at_rest).await?;
+    // The backup copied files, so its event follows it on its own; the backup carries the head
+    // of the trail as it was when its snapshot was taken.
+    super::open(data, settings)
+        .await?
+        .audit_backup_taken(&Actor::cli(), &report)
+        .await
+        .context("the backup was written, but recording it in the audit trail failed")?;
     let snapshot = &report.manifest.snapshot;
     println!("Backup written to {}", report.folder.display());
     println!(
@@ -97,6 +106,8 @@ async fn verify(data: &Path, dest: &Path) -> anyhow::Result<ExitCode> {
 }
 
 /// `fonds restore SRC`: into the `--data` directory.
+// LIMITATION: a restore is not audited: the restored trail is the backup's own, and nothing
+// records on it that it was restored.
 pub async fn restore(data: &Path, args: RestoreArgs) -> anyhow::Result<ExitCode> {
     let at_rest = super::existing_keys(data)?;
     if at_rest.keys.is_none() {
@@ -131,20 +142,33 @@ pub async fn restore(data: &Path, args: RestoreArgs) -> anyhow::Result<ExitCode>
         report.blobs_copied,
         report.blobs_present
     );
-    if report.fixity.problems.is_empty() {
+    match &report.audit.broken {
+        None => println!(
+            "audit trail: {} events, whole up to the backup's head{}",
+            report.audit.events,
+            report
+                .audit
+                .head
+                .as_ref()
+                .map(|h| format!(" (event {} {})", h.sequence, h.hash))
+                .unwrap_or_default()
+        ),
+        Some(broken) => println!("AUDIT TRAIL BROKEN  {broken}"),
+    }
+    for problem in &report.fixity.problems {
+        println!("{problem}");
+    }
+    if report.is_ok() {
         println!(
             "OK: all {} files match their SHA-256 and SM3 digests.",
             report.fixity.files_checked
         );
         Ok(ExitCode::SUCCESS)
     } else {
-        for problem in &report.fixity.problems {
-            println!("{problem}");
-        }
         println!(
-            "FAILED: {} file(s) of the restored archive are missing or changed; run `fonds \
-             verify --data {}` for details.",
-            report.fixity.problems.len(),
+            "FAILED: the restored archive in {} has missing or changed files or a broken audit \
+             trail (above); restore an older backup, or run `fonds verify` and `fonds audit \
+             verify` there for details.",
             data.display()
         );
         Ok(ExitCode::from(1))

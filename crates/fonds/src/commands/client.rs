@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use fonds_core::Settings;
 use fonds_core::clients::{ClientSpec, IssuedSecret};
+use fonds_core::{Actor, Settings};
 use fonds_domain::Sha256Digest;
 
 use crate::cli::ClientCommand;
@@ -62,7 +62,7 @@ pub async fn run(data: &Path, command: ClientCommand) -> anyhow::Result<ExitCode
                 certificate_sha256: certificate.as_deref().map(pinned).transpose()?,
             };
             let pin = spec.certificate_sha256;
-            let issued = archive.add_client(spec).await?;
+            let issued = archive.add_client(spec, &Actor::cli()).await?;
             println!("Added client `{name}`:");
             print_secret(&issued);
             if let Some(sha256) = pin {
@@ -114,7 +114,11 @@ pub async fn run(data: &Path, command: ClientCommand) -> anyhow::Result<ExitCode
         ClientCommand::Rotate { id, overlap_hours } => {
             let id = id.parse().context("client id")?;
             let issued = archive
-                .rotate_client_secret(&id, Duration::from_secs(u64::from(overlap_hours) * 3600))
+                .rotate_client_secret(
+                    &id,
+                    Duration::from_secs(u64::from(overlap_hours) * 3600),
+                    &Actor::cli(),
+                )
                 .await?;
             println!("Rotated the secret of {id}:");
             print_secret(&issued);
@@ -130,7 +134,9 @@ pub async fn run(data: &Path, command: ClientCommand) -> anyhow::Result<ExitCode
             } else {
                 certificate.as_deref().map(pinned).transpose()?
             };
-            archive.set_client_certificate(&client, pin).await?;
+            archive
+                .set_client_certificate(&client, pin, &Actor::cli())
+                .await?;
             match pin {
                 Some(sha256) => println!(
                     "Client {id} must now present the certificate with SHA-256 {sha256} over TLS, besides signing."
@@ -140,13 +146,13 @@ pub async fn run(data: &Path, command: ClientCommand) -> anyhow::Result<ExitCode
         }
         ClientCommand::Disable { id } => {
             archive
-                .set_client_enabled(&id.parse().context("client id")?, false)
+                .set_client_enabled(&id.parse().context("client id")?, false, &Actor::cli())
                 .await?;
             println!("Client {id} is disabled.");
         }
         ClientCommand::Enable { id } => {
             archive
-                .set_client_enabled(&id.parse().context("client id")?, true)
+                .set_client_enabled(&id.parse().context("client id")?, true, &Actor::cli())
                 .await?;
             println!("Client {id} is enabled.");
         }

@@ -54,8 +54,12 @@ pub async fn run(data: &Path, args: DemoArgs) -> anyhow::Result<ExitCode> {
             data.display()
         );
     }
-    archive.revoke_tokens(DEMO_TOKEN).await?;
-    let token = archive.issue_token(DEMO_TOKEN).await?;
+    archive
+        .revoke_tokens(DEMO_TOKEN, &fonds_core::Actor::cli())
+        .await?;
+    let token = archive
+        .issue_token(DEMO_TOKEN, &fonds_core::Actor::cli())
+        .await?;
     if args.no_serve {
         super::print_token_help(&format!("http://{}", args.listen), &token.secret);
         return Ok(ExitCode::SUCCESS);

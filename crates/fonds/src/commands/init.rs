@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use fonds_core::{Archive, Settings};
+use fonds_core::{Actor, Archive, Settings};
 use fonds_domain::{ArchivalCodePattern, Fonds, RetentionScheme};
 
 use crate::cli::{InitArgs, TokenArgs};
@@ -20,9 +20,13 @@ pub async fn initialise(data: &Path, args: &InitArgs) -> anyhow::Result<String> 
             .map_err(anyhow::Error::msg)?,
         code_pattern: ArchivalCodePattern::dat94(),
     };
-    let archive = Archive::open_embedded(data, super::settings(data)?).await?;
-    archive.ensure_fonds(&fonds).await?;
-    let token = archive.issue_token("admin").await?;
+    let settings = Settings {
+        audit_hash: args.audit_hash.into(),
+        ..super::settings(data)?
+    };
+    let archive = Archive::open_embedded(data, settings).await?;
+    archive.ensure_fonds(&fonds, &Actor::cli()).await?;
+    let token = archive.issue_token("admin", &Actor::cli()).await?;
     tracing::info!(data = %data.display(), fonds = %fonds.code, "data directory initialised");
     Ok(token.secret)
 }
@@ -50,7 +54,7 @@ pub async fn run(data: &Path, args: InitArgs) -> anyhow::Result<ExitCode> {
 /// `fonds token`.
 pub async fn token(data: &Path, args: TokenArgs) -> anyhow::Result<ExitCode> {
     let archive = super::open(data, Settings::default()).await?;
-    let token = archive.issue_token(&args.label).await?;
+    let token = archive.issue_token(&args.label, &Actor::cli()).await?;
     println!("New token labelled `{}`:", args.label);
     super::print_token_help("http://127.0.0.1:8080", &token.secret);
     Ok(ExitCode::SUCCESS)

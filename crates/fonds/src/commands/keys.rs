@@ -3,12 +3,14 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use anyhow::Context as _;
 use fonds_core::at_rest::{self, KeyProvider as _, KeySource};
+use fonds_core::{Actor, Settings};
 
 use crate::cli::KeysCommand;
 
 /// `fonds keys …`.
-pub fn run(data: &Path, command: KeysCommand) -> anyhow::Result<ExitCode> {
+pub async fn run(data: &Path, command: KeysCommand) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(
         super::is_initialised(data),
         "{} is not a Fonds data directory; run `fonds init --data {}` first",
@@ -19,7 +21,7 @@ pub fn run(data: &Path, command: KeysCommand) -> anyhow::Result<ExitCode> {
     let source = KeySource::new(data, config.master_key_file.as_deref());
     match command {
         KeysCommand::Status => status(&source, &config),
-        KeysCommand::Rotate => rotate(data, &source),
+        KeysCommand::Rotate => rotate(data, &source).await,
     }
 }
 
@@ -48,8 +50,14 @@ fn status(source: &KeySource, config: &crate::config::Config) -> anyhow::Result<
     }
 }
 
-fn rotate(data: &Path, source: &KeySource) -> anyhow::Result<ExitCode> {
+async fn rotate(data: &Path, source: &KeySource) -> anyhow::Result<ExitCode> {
     let rotation = at_rest::rotate(data, source).map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+    // The rotation touched files, not the database, so its event follows it on its own.
+    super::open(data, Settings::default())
+        .await?
+        .audit_key_rotation(&Actor::cli(), &rotation)
+        .await
+        .context("the key was rotated, but recording the rotation in the audit trail failed")?;
     println!(
         "Rotated the master key {} -> {}: {} files rewrapped, {} already under the new key, {} stored in the clear.",
         rotation.old_key,

@@ -18,7 +18,9 @@ pub async fn run(data: &Path, command: WebhookCommand) -> anyhow::Result<ExitCod
             events,
         } => {
             let client = client.parse().context("client id")?;
-            let endpoint = archive.add_webhook(&client, &url, &events).await?;
+            let endpoint = archive
+                .add_webhook(&client, &url, &events, &fonds_core::Actor::cli())
+                .await?;
             println!(
                 "Registered {} for {}: {} → {}",
                 endpoint.id,

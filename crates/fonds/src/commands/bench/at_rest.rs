@@ -92,12 +92,15 @@ async fn one_mode(corpus: Corpus, at_rest: AtRest) -> anyhow::Result<Figures> {
     };
     let archive = Archive::open_embedded(dir.path(), settings).await?;
     archive
-        .ensure_fonds(&Fonds {
-            code: "Z001".parse()?,
-            name: "基准测试".into(),
-            retention_scheme: RetentionScheme::Enterprise,
-            code_pattern: ArchivalCodePattern::dat94(),
-        })
+        .ensure_fonds(
+            &Fonds {
+                code: "Z001".parse()?,
+                name: "基准测试".into(),
+                retention_scheme: RetentionScheme::Enterprise,
+                code_pattern: ArchivalCodePattern::dat94(),
+            },
+            &fonds_core::Actor::cli(),
+        )
         .await?;
     let started = Instant::now();
     let (ids, contents) = ingest(&archive, corpus).await?;

@@ -47,12 +47,15 @@ pub async fn run(corpus: Corpus) -> anyhow::Result<ExitCode> {
     };
     let archive = Archive::open_embedded(&data, settings).await?;
     archive
-        .ensure_fonds(&Fonds {
-            code: "Z001".parse()?,
-            name: "基准测试".into(),
-            retention_scheme: RetentionScheme::Enterprise,
-            code_pattern: ArchivalCodePattern::dat94(),
-        })
+        .ensure_fonds(
+            &Fonds {
+                code: "Z001".parse()?,
+                name: "基准测试".into(),
+                retention_scheme: RetentionScheme::Enterprise,
+                code_pattern: ArchivalCodePattern::dat94(),
+            },
+            &fonds_core::Actor::cli(),
+        )
         .await?;
     let (ids, contents) = ingest(&archive, corpus).await?;
     drop(archive);

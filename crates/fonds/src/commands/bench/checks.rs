@@ -251,12 +251,15 @@ pub async fn run(corpus: Corpus, clamd: Option<String>) -> anyhow::Result<ExitCo
     );
     let archive = Archive::open_embedded(dir.path(), Settings::default()).await?;
     archive
-        .ensure_fonds(&Fonds {
-            code: "Z001".parse()?,
-            name: "基准测试".into(),
-            retention_scheme: RetentionScheme::Enterprise,
-            code_pattern: ArchivalCodePattern::dat94(),
-        })
+        .ensure_fonds(
+            &Fonds {
+                code: "Z001".parse()?,
+                name: "基准测试".into(),
+                retention_scheme: RetentionScheme::Enterprise,
+                code_pattern: ArchivalCodePattern::dat94(),
+            },
+            &fonds_core::Actor::cli(),
+        )
         .await?;
     let started = Instant::now();
     let (ids, corpus) = ingest(&archive, corpus).await?;

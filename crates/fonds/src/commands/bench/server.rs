@@ -33,14 +33,20 @@ pub async fn start() -> anyhow::Result<BenchServer> {
     let dir = tempfile::tempdir().context("cannot create a temporary data directory")?;
     let archive = Archive::open_embedded(dir.path(), Settings::default()).await?;
     archive
-        .ensure_fonds(&Fonds {
-            code: "B001".parse()?,
-            name: "基准测试".into(),
-            retention_scheme: RetentionScheme::Enterprise,
-            code_pattern: ArchivalCodePattern::dat94(),
-        })
+        .ensure_fonds(
+            &Fonds {
+                code: "B001".parse()?,
+                name: "基准测试".into(),
+                retention_scheme: RetentionScheme::Enterprise,
+                code_pattern: ArchivalCodePattern::dat94(),
+            },
+            &fonds_core::Actor::cli(),
+        )
         .await?;
-    let token = archive.issue_token("bench").await?.secret;
+    let token = archive
+        .issue_token("bench", &fonds_core::Actor::cli())
+        .await?
+        .secret;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

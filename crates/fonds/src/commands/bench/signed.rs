@@ -109,14 +109,17 @@ async fn load(
         for c in 0..clients {
             let issued = server
                 .archive
-                .add_client(ClientSpec {
-                    name: format!("bench-oa-{c}"),
-                    fonds: vec!["B001".parse()?],
-                    kinds: Vec::new(),
-                    allowed_ips: Vec::new(),
-                    algorithm: SigningAlgorithm::HmacSha256,
-                    certificate_sha256: None,
-                })
+                .add_client(
+                    ClientSpec {
+                        name: format!("bench-oa-{c}"),
+                        fonds: vec!["B001".parse()?],
+                        kinds: Vec::new(),
+                        allowed_ips: Vec::new(),
+                        algorithm: SigningAlgorithm::HmacSha256,
+                        certificate_sha256: None,
+                    },
+                    &fonds_core::Actor::cli(),
+                )
                 .await?;
             if webhooks {
                 server
@@ -125,6 +128,7 @@ async fn load(
                         &issued.id,
                         &receiver.url,
                         &["submission.accepted".to_owned()],
+                        &fonds_core::Actor::cli(),
                     )
                     .await?;
             }
