@@ -13,6 +13,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use common::{archive_with_fonds, pdf};
 use fonds_core::at_rest::AtRest;
+use fonds_core::audit::Actor;
 use fonds_core::backup::{self, BackupError, BackupProblem};
 use fonds_core::{Archive, Origin, Receipt, Settings, SubmissionState};
 use fonds_domain::{RecordId, Sha256Digest};
@@ -219,8 +220,13 @@ async fn an_encrypted_archive_is_backed_up_sealed_and_restored_with_its_key() {
             .all(|p| matches!(p, BackupProblem::Undecryptable { .. }))
     );
     let target = tempfile::tempdir().expect("target");
-    let refused =
-        backup::restore(dest.path(), &target.path().join("data"), AtRest::default()).await;
+    let refused = backup::restore(
+        dest.path(),
+        &target.path().join("data"),
+        AtRest::default(),
+        &Actor::cli(),
+    )
+    .await;
     assert!(refused.is_err(), "restoring without the key is refused");
 }
 
@@ -290,7 +296,7 @@ async fn restores_after_damage(at_rest: AtRest) -> (tempfile::TempDir, Vec<(Reco
 
     let restored_dir = tempfile::tempdir().expect("restore");
     let target = restored_dir.path().join("data");
-    let report = backup::restore(dest.path(), &target, at_rest.clone())
+    let report = backup::restore(dest.path(), &target, at_rest.clone(), &Actor::cli())
         .await
         .expect("restore");
     assert!(
@@ -315,14 +321,15 @@ async fn restores_after_damage(at_rest: AtRest) -> (tempfile::TempDir, Vec<(Reco
     for (id, content) in &records {
         assert_eq!(&file_bytes(&restored, *id).await, content);
     }
-    // Every audit event is back as it was, and the chain is continuous.
-    assert_eq!(
-        restored.audit_events_after(0, 10_000).await.expect("trail"),
-        trail
-    );
+    // Every audit event is back as it was, the chain is continuous, and the restore itself is
+    // the one event after the backup's head.
+    let restored_trail = restored.audit_events_after(0, 10_000).await.expect("trail");
+    assert_eq!(restored_trail[..trail.len()], trail[..]);
+    assert_eq!(restored_trail.len(), trail.len() + 1);
+    assert_eq!(restored_trail[trail.len()].action, "backup.restored");
     assert!(restored.verify_audit_chain().await.expect("verify").is_ok());
 
-    let again = backup::restore(dest.path(), &target, at_rest.clone()).await;
+    let again = backup::restore(dest.path(), &target, at_rest.clone(), &Actor::cli()).await;
     assert!(
         matches!(again, Err(BackupError::TargetHoldsArchive(_))),
         "{again:?}"
@@ -368,7 +375,13 @@ async fn verification_names_each_damaged_file_in_the_backup_and_restore_refuses_
     );
 
     let target = tempfile::tempdir().expect("target");
-    let refused = backup::restore(&taken.folder, target.path(), AtRest::default()).await;
+    let refused = backup::restore(
+        &taken.folder,
+        target.path(),
+        AtRest::default(),
+        &Actor::cli(),
+    )
+    .await;
     match refused {
         Err(BackupError::BackupInvalid { problems, .. }) => assert_eq!(problems.len(), 2),
         other => panic!("expected the restore to be refused, got {other:?}"),
@@ -499,9 +512,14 @@ async fn a_backup_taken_while_records_are_written_restores_to_a_consistent_archi
     }
 
     let target = tempfile::tempdir().expect("target");
-    let report = backup::restore(&taken.folder, target.path(), AtRest::default())
-        .await
-        .expect("restore");
+    let report = backup::restore(
+        &taken.folder,
+        target.path(),
+        AtRest::default(),
+        &Actor::cli(),
+    )
+    .await
+    .expect("restore");
     assert!(
         report.fixity.problems.is_empty(),
         "{:?}",

@@ -51,6 +51,8 @@ pub mod actions {
     pub const RECORD_CORRECTED: &str = "record.corrected";
     /// A backup was taken.
     pub const BACKUP_TAKEN: &str = "backup.taken";
+    /// A backup was restored into this data directory and verified.
+    pub const BACKUP_RESTORED: &str = "backup.restored";
     /// The master key of encryption at rest was rotated.
     pub const MASTER_KEY_ROTATED: &str = "master_key.rotated";
 }

@@ -75,6 +75,32 @@ impl Archive {
         Ok(())
     }
 
+    /// Records that this archive was restored from a backup and verified: the first event after
+    /// the head the backup carried.
+    ///
+    /// # Errors
+    /// When the store fails.
+    pub async fn audit_backup_restored(
+        &self,
+        by: &Actor,
+        report: &crate::backup::RestoreReport,
+    ) -> Result<(), CoreError> {
+        let event = NewAuditEvent::success(
+            by,
+            actions::BACKUP_RESTORED,
+            Some(("backup", report.folder.display().to_string())),
+            serde_json::json!({
+                "created_at": report.created_at,
+                "records": report.records,
+                "files_checked": report.fixity.files_checked,
+                "files_copied": report.blobs_copied,
+                "audit_events": report.audit.events,
+            }),
+        );
+        self.metadata.append_audit_event(&event).await?;
+        Ok(())
+    }
+
     /// Records a rotation of the master key of encryption at rest.
     ///
     /// # Errors

@@ -52,7 +52,8 @@ impl RestoreReport {
 /// Restores the backup `src` (a backup folder, or a destination root for its newest backup) into
 /// `data_dir`, which must not hold a database yet, checking every file against the restored
 /// catalogue. `at_rest` holds the master keys that open a sealed backup; stored files stay
-/// sealed as they were, the snapshot is decrypted into the live database.
+/// sealed as they were, the snapshot is decrypted into the live database. A restore that checks
+/// out is recorded in the restored audit trail as done `by`.
 ///
 /// # Errors
 /// When `data_dir` holds an archive or a stray journal, the backup fails verification (every
@@ -62,6 +63,7 @@ pub async fn restore(
     src: &Path,
     data_dir: &Path,
     at_rest: AtRest,
+    by: &crate::audit::Actor,
 ) -> Result<RestoreReport, BackupError> {
     let (src, data) = (src.to_path_buf(), data_dir.to_path_buf());
     let keys = at_rest.keys.clone();
@@ -164,7 +166,7 @@ pub async fn restore(
     let audit = archive
         .verify_audit_chain_from(manifest.audit_head.clone())
         .await?;
-    Ok(RestoreReport {
+    let report = RestoreReport {
         folder,
         created_at: manifest.created_at,
         blobs_copied: outcome.copied,
@@ -176,7 +178,13 @@ pub async fn restore(
             problems: Vec::new(),
         },
         audit,
-    })
+    };
+    if report.is_ok() {
+        // After the check: the restored chain ends at the backup's head, then says it was
+        // restored.
+        archive.audit_backup_restored(by, &report).await?;
+    }
+    Ok(report)
 }
 
 /// Refuses a target that holds a database, or a journal that would be replayed into the

@@ -41,15 +41,17 @@ fn publish(at: OffsetDateTime) {
 }
 
 /// Starts the schedule: the first backup one interval after the newest existing one (at once
-/// if that is overdue), then one every `every`.
+/// if that is overdue), then one every `every`. Each backup taken is recorded in `archive`'s
+/// audit trail (as `system`), whose data directory is `data_dir`.
 #[must_use]
 pub fn spawn_schedule(
+    archive: crate::Archive,
     data_dir: PathBuf,
     dest: PathBuf,
     every: Duration,
     keep: usize,
-    at_rest: crate::at_rest::AtRest,
 ) -> JoinHandle<()> {
+    let at_rest = archive.settings().at_rest.clone();
     tokio::spawn(async move {
         let newest = newest_backup_at(&dest).ok().flatten();
         if let Some(at) = newest {
@@ -62,7 +64,15 @@ pub fn spawn_schedule(
         loop {
             tokio::time::sleep(wait).await;
             wait = every;
-            match backup(&data_dir, &dest, keep, &at_rest).await {
+            let taken = backup(&data_dir, &dest, keep, &at_rest).await;
+            if let Ok(report) = &taken
+                && let Err(e) = archive
+                    .audit_backup_taken(&crate::audit::Actor::system(), report)
+                    .await
+            {
+                tracing::error!(error = %e, folder = %report.folder.display(), "the scheduled backup was taken but could not be recorded in the audit trail");
+            }
+            match taken {
                 Ok(report) if report.problems.is_empty() => {
                     if let Ok(at) = OffsetDateTime::parse(
                         &report.manifest.created_at,

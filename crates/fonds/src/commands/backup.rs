@@ -118,21 +118,22 @@ pub async fn restore(data: &Path, args: RestoreArgs) -> anyhow::Result<ExitCode>
             data.display()
         );
     }
-    let report = match backup::restore(&args.src, data, at_rest).await {
-        Ok(report) => report,
-        Err(BackupError::BackupInvalid { folder, problems }) => {
-            for problem in &problems {
-                eprintln!("{problem}");
-            }
-            anyhow::bail!(
-                "the backup {} failed verification ({} problem(s) above) and was not restored; \
+    let report =
+        match backup::restore(&args.src, data, at_rest, &fonds_core::audit::Actor::cli()).await {
+            Ok(report) => report,
+            Err(BackupError::BackupInvalid { folder, problems }) => {
+                for problem in &problems {
+                    eprintln!("{problem}");
+                }
+                anyhow::bail!(
+                    "the backup {} failed verification ({} problem(s) above) and was not restored; \
                  restore from an older backup folder instead",
-                folder.display(),
-                problems.len()
-            );
-        }
-        Err(e) => return Err(e.into()),
-    };
+                    folder.display(),
+                    problems.len()
+                );
+            }
+            Err(e) => return Err(e.into()),
+        };
     println!(
         "Restored backup {} (taken {}) into {}: {} records, {} files copied, {} already present.",
         report.folder.display(),

@@ -203,14 +203,12 @@ pub async fn serve(
     ];
     if let Some((dest, every, keep)) = &plan.backups {
         tracing::info!(dest = %dest.display(), every_hours = every.as_secs() / 3600, keep, "scheduled backups on");
-        // LIMITATION: scheduled backups are not audited: their loop lives in fonds-core's backup
-        // module, which is being reworked; only `fonds backup` records `backup.taken`.
         background.push(fonds_core::backup::spawn_schedule(
+            archive.clone(),
             plan.data.clone(),
             dest.clone(),
             *every,
             *keep,
-            archive.settings().at_rest.clone(),
         ));
     }
     match &plan.tls {

@@ -104,7 +104,13 @@ pub async fn run(corpus: Corpus) -> anyhow::Result<ExitCode> {
     println!("machine     cp -a + sync of the backup destination: {cp_rate:.0} MB/s");
     let restored = dir.path().join("restored");
     let started = Instant::now();
-    let report = backup::restore(&dest, &restored, at_rest.clone()).await?;
+    let report = backup::restore(
+        &dest,
+        &restored,
+        at_rest.clone(),
+        &fonds_core::audit::Actor::cli(),
+    )
+    .await?;
     let took = started.elapsed();
     anyhow::ensure!(
         report.fixity.problems.is_empty(),
