@@ -90,12 +90,15 @@ impl Archive {
     /// # Errors
     /// When the directory, the database or the blob store cannot be opened.
     pub async fn open_embedded(data_dir: &Path, settings: Settings) -> Result<Self, CoreError> {
-        std::fs::create_dir_all(data_dir).map_err(|e| {
-            CoreError::new(
-                ErrorCode::Internal,
-                format!("cannot create data directory {}: {e}", data_dir.display()),
-            )
-        })?;
+        // A new data directory is its owner's alone: it holds the archive and its keys.
+        std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
+            .create(data_dir)
+            .map_err(|e| {
+                CoreError::new(
+                    ErrorCode::Internal,
+                    format!("cannot create data directory {}: {e}", data_dir.display()),
+                )
+            })?;
         let metadata =
             SqliteStore::open_with_audit_hash(&data_dir.join("fonds.sqlite"), settings.audit_hash)
                 .await?;

@@ -119,8 +119,14 @@ impl MasterKey {
     /// When the file exists or cannot be written.
     pub fn save_new(&self, path: &Path) -> Result<(), CryptError> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| CryptError::io("create key directory", dir, e))?;
+            // Missing directories (the data directory too, when the key comes first) are made
+            // owner-only; an existing key directory is made so.
+            std::os::unix::fs::DirBuilderExt::mode(
+                std::fs::DirBuilder::new().recursive(true),
+                0o700,
+            )
+            .create(dir)
+            .map_err(|e| CryptError::io("create key directory", dir, e))?;
             let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
         }
         let mut file = std::fs::OpenOptions::new()

@@ -74,6 +74,11 @@ pub(super) fn key_files(data: &Path, config: Option<&Config>) -> Finding {
     if let Some(key) = config.and_then(|c| c.tls_key.clone()) {
         keys.push(key);
     }
+    keys.push(
+        config
+            .and_then(|c| c.master_key_file.clone())
+            .unwrap_or_else(|| fonds_core::at_rest::default_key_file(data)),
+    );
     let mut present = 0;
     let mut loose = Vec::new();
     for key in &keys {
