@@ -68,8 +68,15 @@ impl KeySource {
     /// The keys retired by earlier rotations.
     fn retired(&self) -> Result<Vec<MasterKey>, CoreError> {
         let dir = self.retired_dir();
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            return Ok(Vec::new());
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => {
+                return Err(CoreError::new(
+                    ErrorCode::Internal,
+                    format!("cannot read the retired keys in {}: {e}", dir.display()),
+                ));
+            }
         };
         let mut keys = Vec::new();
         for entry in entries.flatten() {
@@ -99,9 +106,12 @@ impl KeySource {
     /// # Errors
     /// When a key file is unreadable, readable by others, or malformed.
     pub fn keyring(&self) -> Result<Option<Keyring>, CoreError> {
-        Ok(self
-            .current()?
-            .map(|current| Keyring::new(current, self.retired().unwrap_or_default())))
+        let Some(current) = self.current()? else {
+            return Ok(None);
+        };
+        // A retired key that cannot be read is an error, not a key quietly left out: files
+        // wrapped by it would fail later with a less helpful message.
+        Ok(Some(Keyring::new(current, self.retired()?)))
     }
 }
 

@@ -83,6 +83,15 @@ pub async fn restore(
                     });
                 }
             };
+            if !data.exists() {
+                // Owner-only, as a new data directory always is.
+                std::os::unix::fs::DirBuilderExt::mode(
+                    std::fs::DirBuilder::new().recursive(true),
+                    0o700,
+                )
+                .create(&data)
+                .map_err(|e| BackupError::io("create data directory", &data, e))?;
+            }
             copy::create_dir_durably(&data)?;
             let snapshot = folder.join(DATABASE);
             match copy::open_file_to(
