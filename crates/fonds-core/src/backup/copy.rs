@@ -11,7 +11,9 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use fonds_domain::Sha256Digest;
-use fonds_store::{Encryption, KeyProvider, Sealer, StoredContent};
+use fonds_store::{CryptError, Encryption, KeyProvider, Sealer, StoredContent};
+
+use super::snapshot::CatalogueEntry;
 use sha2::{Digest as _, Sha256};
 
 use super::BackupError;
@@ -54,42 +56,135 @@ pub enum Content {
 
 /// Hashes the plaintext of a stored file, sealed (opened with `keys`) or in the clear.
 pub fn hash_content(path: &Path, keys: Option<&dyn KeyProvider>) -> Result<Content, BackupError> {
+    Ok(
+        match digest_content(path, keys, Digester::Sha256(Sha256::new(), 0))? {
+            Some(Ok(found)) => Content::Hashed(found.hashed()),
+            Some(Err(reason)) => Content::Undecryptable(reason),
+            None => Content::Missing,
+        },
+    )
+}
+
+/// What a copied file's plaintext must be.
+#[derive(Debug, Clone, Copy)]
+pub enum Want<'a> {
+    /// Its address and size: what a backup's manifest lists.
+    Address {
+        /// The SHA-256.
+        sha256: &'a Sha256Digest,
+        /// The size in bytes.
+        size: u64,
+    },
+    /// Address, SM3 and size: what a restore checks against the restored catalogue.
+    Catalogued(&'a CatalogueEntry),
+}
+
+impl Want<'_> {
+    fn digester(self) -> Digester {
+        match self {
+            Self::Address { .. } => Digester::Sha256(Sha256::new(), 0),
+            Self::Catalogued(_) => Digester::Dual(fonds_store::DualHasher::new()),
+        }
+    }
+
+    fn matches(self, found: &Found) -> bool {
+        match self {
+            Self::Address { sha256, size } => found.sha256 == *sha256 && found.size == size,
+            Self::Catalogued(entry) => {
+                found.sha256 == entry.sha256
+                    && found.sm3 == Some(entry.sm3)
+                    && found.size == entry.size
+            }
+        }
+    }
+}
+
+/// The digests one pass over some bytes computed: SHA-256 always, SM3 when asked for.
+#[derive(Debug)]
+struct Found {
+    sha256: Sha256Digest,
+    sm3: Option<fonds_domain::Sm3Digest>,
+    size: u64,
+}
+
+impl Found {
+    fn hashed(&self) -> Hashed {
+        Hashed {
+            sha256: self.sha256,
+            size: self.size,
+        }
+    }
+}
+
+/// SHA-256 alone (fast: backups, verification), or with SM3 (restores).
+enum Digester {
+    Sha256(Sha256, u64),
+    Dual(fonds_store::DualHasher),
+}
+
+impl Digester {
+    fn update(&mut self, bytes: &[u8]) {
+        match self {
+            Self::Sha256(hasher, size) => {
+                hasher.update(bytes);
+                *size += bytes.len() as u64;
+            }
+            Self::Dual(hasher) => hasher.update(bytes),
+        }
+    }
+
+    fn finish(self) -> Found {
+        match self {
+            Self::Sha256(hasher, size) => Found {
+                sha256: Sha256Digest::from_bytes(hasher.finalize().into()),
+                sm3: None,
+                size,
+            },
+            Self::Dual(hasher) => {
+                let digests = hasher.finish();
+                Found {
+                    sha256: digests.sha256,
+                    sm3: Some(digests.sm3),
+                    size: digests.size,
+                }
+            }
+        }
+    }
+}
+
+/// Digests the plaintext of a stored file: `None` when it does not exist, `Some(Err(reason))`
+/// when it is sealed and does not decrypt.
+fn digest_content(
+    path: &Path,
+    keys: Option<&dyn KeyProvider>,
+    mut digester: Digester,
+) -> Result<Option<Result<Found, String>>, BackupError> {
     let mut content = match StoredContent::open(path, keys) {
         Ok(content) => content,
-        Err(fonds_store::CryptError::Io { source, .. })
-            if source.kind() == std::io::ErrorKind::NotFound =>
-        {
-            return Ok(Content::Missing);
+        Err(CryptError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(None);
         }
-        Err(fonds_store::CryptError::Io { source, .. }) => {
-            return Err(BackupError::io("read", path, source));
-        }
-        Err(e) => return Ok(Content::Undecryptable(e.to_string())),
+        Err(CryptError::Io { source, .. }) => return Err(BackupError::io("read", path, source)),
+        Err(e) => return Ok(Some(Err(e.to_string()))),
     };
-    let mut hasher = Sha256::new();
     let size = content.len();
     match content.read_range(0, size, |piece| {
-        hasher.update(piece);
+        digester.update(piece);
         Ok(())
     }) {
-        Ok(()) => Ok(Content::Hashed(Hashed {
-            sha256: Sha256Digest::from_bytes(hasher.finalize().into()),
-            size,
-        })),
-        Err(fonds_store::CryptError::Io { source, .. }) => {
-            Err(BackupError::io("read", path, source))
-        }
-        Err(e) => Ok(Content::Undecryptable(e.to_string())),
+        Ok(()) => Ok(Some(Ok(digester.finish()))),
+        Err(CryptError::Io { source, .. }) => Err(BackupError::io("read", path, source)),
+        Err(e) => Ok(Some(Err(e.to_string()))),
     }
 }
 
-/// Copies a stored file as it is (sealed files stay sealed) and checks that its plaintext
-/// hashes to `expected` before placing it: one pass for a file in the clear, a second read of
-/// the copy, decrypting, for a sealed one.
-pub fn copy_stored(
+/// Copies a stored file as it is (sealed files stay sealed) under a temporary name beside `to`,
+/// and keeps it in `pending` only when its plaintext is what `want` says: one pass for a file in
+/// the clear, a second read of the copy, decrypting, for a sealed one.
+pub fn copy_checked(
     from: &Path,
     to: &Path,
-    expected: &Sha256Digest,
+    want: Want<'_>,
     keys: Option<&dyn KeyProvider>,
     pending: &mut Pending,
 ) -> Result<Copied, BackupError> {
@@ -101,105 +196,54 @@ pub fn copy_stored(
     let dir = to.parent().unwrap_or(Path::new("."));
     create_dir_durably(dir)?;
     let temp = temp_beside(to);
-    let raw = match write_hashed(&mut source, from, &temp) {
+    let raw = match write_digested(&mut source, from, &temp, want.digester()) {
         Ok(raw) => raw,
         Err(e) => {
             let _ = std::fs::remove_file(&temp);
             return Err(e);
         }
     };
-    let plain = if raw.sha256 == *expected {
-        Content::Hashed(raw)
+    let plain = if want.matches(&raw) {
+        Some(Ok(raw))
     } else {
-        hash_content(&temp, keys)?
+        digest_content(&temp, keys, want.digester())?
     };
     let outcome = match plain {
-        Content::Hashed(hashed) if hashed.sha256 == *expected => Copied::Done(hashed),
-        Content::Hashed(hashed) => Copied::Mismatch(hashed),
-        Content::Undecryptable(reason) => Copied::Undecryptable(reason),
-        Content::Missing => Copied::SourceMissing,
+        Some(Ok(found)) if want.matches(&found) => Copied::Done(found.hashed()),
+        Some(Ok(found)) => Copied::Mismatch(found.hashed()),
+        Some(Err(reason)) => Copied::Undecryptable(reason),
+        None => Copied::SourceMissing,
     };
-    if !matches!(outcome, Copied::Done(_)) {
+    if matches!(outcome, Copied::Done(_)) {
+        pending.add(temp, to.to_path_buf());
+    } else {
         let _ = std::fs::remove_file(&temp);
-        return Ok(outcome);
     }
-    pending.add(temp, to.to_path_buf());
     Ok(outcome)
 }
 
-/// What a restored file must be: its address, SM3 digest and size from the catalogue.
-pub use super::snapshot::CatalogueEntry as Expected;
-
-/// Copies a stored file as it is (sealed files stay sealed), checking its plaintext against
-/// both digests and the size the catalogue gives before placing it read-only: one pass for a
-/// file in the clear, a second read of the copy, decrypting, for a sealed one.
-pub fn copy_catalogued(
+/// Copies `source` into a new file `temp`, digesting the bytes as they pass.
+fn write_digested(
+    source: &mut File,
     from: &Path,
-    to: &Path,
-    expected: &Expected,
-    keys: Option<&dyn KeyProvider>,
-    pending: &mut Pending,
-) -> Result<Copied, BackupError> {
-    let mut source = match File::open(from) {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Copied::SourceMissing),
-        Err(e) => return Err(BackupError::io("open", from, e)),
-    };
-    let dir = to.parent().unwrap_or(Path::new("."));
-    create_dir_durably(dir)?;
-    let temp = temp_beside(to);
-    let written = (|| {
-        let mut target = File::create(&temp).map_err(|e| BackupError::io("create", &temp, e))?;
-        let mut hasher = fonds_store::DualHasher::new();
-        let mut buffer = vec![0u8; CHUNK];
-        loop {
-            let n = source
-                .read(&mut buffer)
-                .map_err(|e| BackupError::io("read", from, e))?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buffer[..n]);
-            target
-                .write_all(&buffer[..n])
-                .map_err(|e| BackupError::io("write", &temp, e))?;
+    temp: &Path,
+    mut digester: Digester,
+) -> Result<Found, BackupError> {
+    let mut target = File::create(temp).map_err(|e| BackupError::io("create", temp, e))?;
+    let mut buffer = vec![0u8; CHUNK];
+    loop {
+        let n = source
+            .read(&mut buffer)
+            .map_err(|e| BackupError::io("read", from, e))?;
+        if n == 0 {
+            break;
         }
-        Ok(hasher.finish())
-    })();
-    let raw = match written {
-        Ok(raw) => raw,
-        Err(e) => {
-            let _ = std::fs::remove_file(&temp);
-            return Err(e);
-        }
-    };
-    let matches = |d: &fonds_store::BlobDigests| {
-        d.sha256 == expected.sha256 && d.sm3 == expected.sm3 && d.size == expected.size
-    };
-    let outcome = if matches(&raw) {
-        Copied::Done(Hashed {
-            sha256: raw.sha256,
-            size: raw.size,
-        })
-    } else {
-        match plaintext_digests(&temp, keys)? {
-            Ok(plain) if matches(&plain) => Copied::Done(Hashed {
-                sha256: plain.sha256,
-                size: plain.size,
-            }),
-            Ok(plain) => Copied::Mismatch(Hashed {
-                sha256: plain.sha256,
-                size: plain.size,
-            }),
-            Err(reason) => Copied::Undecryptable(reason),
-        }
-    };
-    if !matches!(outcome, Copied::Done(_)) {
-        let _ = std::fs::remove_file(&temp);
-        return Ok(outcome);
+        digester.update(&buffer[..n]);
+        target
+            .write_all(&buffer[..n])
+            .map_err(|e| BackupError::io("write", temp, e))?;
     }
-    pending.add(temp, to.to_path_buf());
-    Ok(outcome)
+    Ok(digester.finish())
 }
 
 /// Copies written under temporary names, waiting to be made durable and placed together.
@@ -257,33 +301,6 @@ impl Drop for Pending {
 fn sync_file_system(path: &Path) -> Result<(), BackupError> {
     let file = File::open(path).map_err(|e| BackupError::io("open", path, e))?;
     rustix::fs::syncfs(&file).map_err(|e| BackupError::io("syncfs", path, e.into()))
-}
-
-/// Both digests of a stored file's plaintext; `Err` with the reason when it is sealed and does
-/// not decrypt.
-fn plaintext_digests(
-    path: &Path,
-    keys: Option<&dyn KeyProvider>,
-) -> Result<Result<fonds_store::BlobDigests, String>, BackupError> {
-    let mut content = match StoredContent::open(path, keys) {
-        Ok(content) => content,
-        Err(fonds_store::CryptError::Io { source, .. }) => {
-            return Err(BackupError::io("read", path, source));
-        }
-        Err(e) => return Ok(Err(e.to_string())),
-    };
-    let mut hasher = fonds_store::DualHasher::new();
-    let size = content.len();
-    match content.read_range(0, size, |piece| {
-        hasher.update(piece);
-        Ok(())
-    }) {
-        Ok(()) => Ok(Ok(hasher.finish())),
-        Err(fonds_store::CryptError::Io { source, .. }) => {
-            Err(BackupError::io("read", path, source))
-        }
-        Err(e) => Ok(Err(e.to_string())),
-    }
 }
 
 /// Marks `temp` read-only (when asked), renames it to `to` and fsyncs the directory.
@@ -436,30 +453,6 @@ pub fn hash_file(path: &Path) -> Result<Option<Hashed>, BackupError> {
     }))
 }
 
-fn write_hashed(source: &mut File, from: &Path, temp: &Path) -> Result<Hashed, BackupError> {
-    let mut target = File::create(temp).map_err(|e| BackupError::io("create", temp, e))?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; CHUNK];
-    let mut size = 0u64;
-    loop {
-        let n = source
-            .read(&mut buffer)
-            .map_err(|e| BackupError::io("read", from, e))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buffer[..n]);
-        target
-            .write_all(&buffer[..n])
-            .map_err(|e| BackupError::io("write", temp, e))?;
-        size += n as u64;
-    }
-    Ok(Hashed {
-        sha256: Sha256Digest::from_bytes(hasher.finalize().into()),
-        size,
-    })
-}
-
 /// Writes a small file durably: to a temporary name, fsync'd, renamed into place, directory
 /// fsync'd.
 pub fn write_durably(path: &Path, bytes: &[u8]) -> Result<(), BackupError> {
@@ -533,12 +526,14 @@ mod tests {
         let to = dir.path().join("a/b/copy");
         let other = Sha256Digest::from_bytes([7; 32]);
         let mut pending = Pending::default();
-        let outcome = copy_stored(&from, &to, &other, None, &mut pending).expect("copy");
+        let want = |sha256| Want::Address { sha256, size: 5 };
+        let outcome = copy_checked(&from, &to, want(&other), None, &mut pending).expect("copy");
         assert!(matches!(outcome, Copied::Mismatch(h) if h == good));
         assert!(!to.exists());
         assert!(!temp_beside(&to).exists());
 
-        let outcome = copy_stored(&from, &to, &good.sha256, None, &mut pending).expect("copy");
+        let outcome =
+            copy_checked(&from, &to, want(&good.sha256), None, &mut pending).expect("copy");
         assert!(!to.exists(), "placed only with the others");
         pending.place_all(dir.path()).expect("place");
         assert!(matches!(outcome, Copied::Done(h) if h == good));
@@ -552,7 +547,14 @@ mod tests {
 
         let missing = dir.path().join("nothing");
         assert!(matches!(
-            copy_stored(&missing, &to, &good.sha256, None, &mut Pending::default()).expect("copy"),
+            copy_checked(
+                &missing,
+                &to,
+                want(&good.sha256),
+                None,
+                &mut Pending::default()
+            )
+            .expect("copy"),
             Copied::SourceMissing
         ));
         assert_eq!(hash_file(&missing).expect("hash"), None);

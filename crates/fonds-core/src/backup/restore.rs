@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 
 use fonds_store::KeyProvider;
 
-use super::copy::{self, Content, Copied, Expected, blocking};
+use super::copy::{self, Content, Copied, Want, blocking};
 use super::layout::{self, DATABASE};
-use super::snapshot;
+use super::snapshot::{self, CatalogueEntry};
 use super::verify::{inspect, locate};
 use super::{BackupError, BackupProblem};
 use crate::at_rest::AtRest;
@@ -228,7 +228,7 @@ struct CopyOutcome {
 fn copy_all(
     root: &Path,
     data_dir: &Path,
-    catalogue: &[Expected],
+    catalogue: &[CatalogueEntry],
     keys: Option<&dyn KeyProvider>,
 ) -> Result<CopyOutcome, BackupError> {
     let share = catalogue.len().div_ceil(COPY_THREADS).max(1);
@@ -267,7 +267,7 @@ fn copy_all(
 fn copy_part(
     root: &Path,
     data_dir: &Path,
-    part: &[Expected],
+    part: &[CatalogueEntry],
     keys: Option<&dyn KeyProvider>,
 ) -> Result<(CopyOutcome, copy::Pending), BackupError> {
     let mut outcome = CopyOutcome::default();
@@ -285,7 +285,7 @@ fn copy_part(
             let _ = std::fs::remove_file(&target);
         }
         let pooled = layout::object_path(root, &file.sha256);
-        match copy::copy_catalogued(&pooled, &target, file, keys, &mut pending)? {
+        match copy::copy_checked(&pooled, &target, Want::Catalogued(file), keys, &mut pending)? {
             Copied::Done(hashed) => {
                 outcome.copied += 1;
                 outcome.bytes += hashed.size;

@@ -42,52 +42,31 @@ pub async fn vacuum_into(live: &Path, target: &Path) -> Result<(), BackupError> 
 }
 
 /// Every stored file the snapshot at `path` references — the files of records and the parts of
-/// submissions not processed yet — sorted by address. The snapshot is left in rollback-journal
-/// mode, so it is one self-contained file.
+/// submissions not processed yet — sorted by address.
+///
+/// # Errors
+/// As [`catalogue`].
 pub async fn referenced_blobs(path: &Path) -> Result<Vec<BlobEntry>, BackupError> {
+    Ok(catalogue(path)
+        .await?
+        .into_iter()
+        .map(|entry| BlobEntry {
+            sha256: entry.sha256,
+            size: entry.size,
+        })
+        .collect())
+}
+
+/// A connection to a snapshot, left in rollback-journal mode so that the snapshot stays one
+/// self-contained file.
+async fn connect(path: &Path) -> Result<SqliteConnection, BackupError> {
     let options = SqliteConnectOptions::new()
         .filename(path)
         .create_if_missing(false)
         .journal_mode(SqliteJournalMode::Delete);
-    let mut connection = SqliteConnection::connect_with(&options)
+    SqliteConnection::connect_with(&options)
         .await
-        .map_err(|e| BackupError::db("open the snapshot", path, e))?;
-    let rows = sqlx::query(
-        "SELECT sha256, MAX(size) AS size FROM (
-             SELECT sha256, size FROM record_files
-             UNION ALL
-             SELECT sha256, size FROM submission_parts
-         ) GROUP BY sha256 ORDER BY sha256",
-    )
-    .fetch_all(&mut connection)
-    .await
-    .map_err(|e| BackupError::db("list the files referenced by the snapshot", path, e));
-    let closed = connection
-        .close()
-        .await
-        .map_err(|e| BackupError::db("close the snapshot", path, e));
-    let rows = rows?;
-    closed?;
-    let mut blobs = Vec::with_capacity(rows.len());
-    for row in rows {
-        let text: String = row
-            .try_get("sha256")
-            .map_err(|e| BackupError::db("read a file address in", path, e))?;
-        let size: i64 = row
-            .try_get("size")
-            .map_err(|e| BackupError::db("read a file size in", path, e))?;
-        let sha256: Sha256Digest = text.parse().map_err(|e| {
-            BackupError::Invalid(format!(
-                "the database references a file by the malformed address {text:?} ({e}); run \
-                 `fonds verify` on the data directory"
-            ))
-        })?;
-        blobs.push(BlobEntry {
-            sha256,
-            size: u64::try_from(size).unwrap_or_default(),
-        });
-    }
-    Ok(blobs)
+        .map_err(|e| BackupError::db("open the snapshot", path, e))
 }
 
 /// A stored file as the restored catalogue describes it.
@@ -108,13 +87,7 @@ pub struct CatalogueEntry {
 /// When the snapshot cannot be read, or it describes one address with two different digests or
 /// sizes.
 pub async fn catalogue(path: &Path) -> Result<Vec<CatalogueEntry>, BackupError> {
-    let options = SqliteConnectOptions::new()
-        .filename(path)
-        .create_if_missing(false)
-        .journal_mode(SqliteJournalMode::Delete);
-    let mut connection = SqliteConnection::connect_with(&options)
-        .await
-        .map_err(|e| BackupError::db("open the snapshot", path, e))?;
+    let mut connection = connect(path).await?;
     let rows = sqlx::query(
         "SELECT sha256, MIN(sm3) AS sm3, MAX(sm3) AS sm3_max, MIN(size) AS size, MAX(size) AS size_max
          FROM (
@@ -171,13 +144,7 @@ pub async fn catalogue(path: &Path) -> Result<Vec<CatalogueEntry>, BackupError> 
 /// # Errors
 /// When the snapshot cannot be read.
 pub async fn audit_head(path: &Path) -> Result<Option<super::manifest::AuditHead>, BackupError> {
-    let options = SqliteConnectOptions::new()
-        .filename(path)
-        .create_if_missing(false)
-        .journal_mode(SqliteJournalMode::Delete);
-    let mut connection = SqliteConnection::connect_with(&options)
-        .await
-        .map_err(|e| BackupError::db("open the snapshot", path, e))?;
+    let mut connection = connect(path).await?;
     let has_trail: Option<i64> = sqlx::query_scalar(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_events'",
     )

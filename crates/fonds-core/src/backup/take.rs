@@ -216,7 +216,11 @@ fn copy_missing(
             }
         }
         let source = layout::live_blob(data_dir, &blob.sha256);
-        match copy::copy_stored(&source, &pooled, &blob.sha256, keys, &mut pending)? {
+        let want = copy::Want::Address {
+            sha256: &blob.sha256,
+            size: blob.size,
+        };
+        match copy::copy_checked(&source, &pooled, want, keys, &mut pending)? {
             Copied::Done(hashed) => {
                 copied.0 += 1;
                 copied.1 += hashed.size;

@@ -6,9 +6,8 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
+use fonds_core::Settings;
 use fonds_core::at_rest::{AtRest, Cipher};
-use fonds_core::{Archive, Settings};
-use fonds_domain::{ArchivalCodePattern, Fonds, RetentionScheme};
 use sha2::Digest as _;
 use tokio::io::AsyncReadExt as _;
 
@@ -90,18 +89,7 @@ async fn one_mode(corpus: Corpus, at_rest: AtRest) -> anyhow::Result<Figures> {
         at_rest,
         ..Settings::default()
     };
-    let archive = Archive::open_embedded(dir.path(), settings).await?;
-    archive
-        .ensure_fonds(
-            &Fonds {
-                code: "Z001".parse()?,
-                name: "基准测试".into(),
-                retention_scheme: RetentionScheme::Enterprise,
-                code_pattern: ArchivalCodePattern::dat94(),
-            },
-            &fonds_core::Actor::cli(),
-        )
-        .await?;
+    let archive = super::bench_archive(dir.path(), settings).await?;
     let started = Instant::now();
     let (ids, contents) = ingest(&archive, corpus).await?;
     let ingest_took = started.elapsed();

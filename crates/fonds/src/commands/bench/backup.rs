@@ -8,9 +8,8 @@ use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
+use fonds_core::Settings;
 use fonds_core::backup;
-use fonds_core::{Archive, Settings};
-use fonds_domain::{ArchivalCodePattern, Fonds, RetentionScheme};
 
 use super::checks::{Corpus, ingest};
 
@@ -45,18 +44,7 @@ pub async fn run(corpus: Corpus) -> anyhow::Result<ExitCode> {
         at_rest: at_rest.clone(),
         ..Settings::default()
     };
-    let archive = Archive::open_embedded(&data, settings).await?;
-    archive
-        .ensure_fonds(
-            &Fonds {
-                code: "Z001".parse()?,
-                name: "基准测试".into(),
-                retention_scheme: RetentionScheme::Enterprise,
-                code_pattern: ArchivalCodePattern::dat94(),
-            },
-            &fonds_core::Actor::cli(),
-        )
-        .await?;
+    let archive = super::bench_archive(&data, settings).await?;
     let (ids, contents) = ingest(&archive, corpus).await?;
     drop(archive);
     let file_bytes: u64 = contents.iter().map(|c| c.len() as u64).sum();

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use fonds_core::checks::CheckSettings;
 use fonds_core::scan::{ClamdAddress, ClamdScanner};
 use fonds_core::{Archive, Origin, Settings, StagedPart};
-use fonds_domain::{ArchivalCodePattern, Fonds, Money, Occasion, RecordId, RetentionScheme};
+use fonds_domain::{Money, Occasion, RecordId};
 use fonds_formats::bank::{BankParty, BankReceipt, Currency, TransactedAt, render_receipt_xml};
 use fonds_formats::einvoice::{InvoiceData, InvoiceItem, render_xml};
 use fonds_formats::ofd::{OfdInvoiceLine, OfdInvoiceSpec, render_invoice};
@@ -249,18 +249,7 @@ pub async fn run(corpus: Corpus, clamd: Option<String>) -> anyhow::Result<ExitCo
         },
         dir.path().display()
     );
-    let archive = Archive::open_embedded(dir.path(), Settings::default()).await?;
-    archive
-        .ensure_fonds(
-            &Fonds {
-                code: "Z001".parse()?,
-                name: "基准测试".into(),
-                retention_scheme: RetentionScheme::Enterprise,
-                code_pattern: ArchivalCodePattern::dat94(),
-            },
-            &fonds_core::Actor::cli(),
-        )
-        .await?;
+    let archive = super::bench_archive(dir.path(), Settings::default()).await?;
     let started = Instant::now();
     let (ids, corpus) = ingest(&archive, corpus).await?;
     let bytes: usize = corpus.iter().map(Vec::len).sum();

@@ -254,3 +254,23 @@ pub fn throwaway_sealing(
         seal_with: Some(cipher),
     })
 }
+
+/// A fresh archive in `dir` with the benchmark fonds Z001.
+pub async fn bench_archive(
+    dir: &std::path::Path,
+    settings: fonds_core::Settings,
+) -> anyhow::Result<fonds_core::Archive> {
+    let archive = fonds_core::Archive::open_embedded(dir, settings).await?;
+    archive
+        .ensure_fonds(
+            &fonds_domain::Fonds {
+                code: "Z001".parse()?,
+                name: "基准测试".into(),
+                retention_scheme: fonds_domain::RetentionScheme::Enterprise,
+                code_pattern: fonds_domain::ArchivalCodePattern::dat94(),
+            },
+            &fonds_core::Actor::cli(),
+        )
+        .await?;
+    Ok(archive)
+}
