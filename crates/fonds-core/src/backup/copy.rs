@@ -427,32 +427,6 @@ pub fn open_file_to(
     Ok(Copied::Done(hashed))
 }
 
-/// Hashes `path`; `Ok(None)` when it does not exist.
-pub fn hash_file(path: &Path) -> Result<Option<Hashed>, BackupError> {
-    let mut file = match File::open(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(BackupError::io("open", path, e)),
-    };
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; CHUNK];
-    let mut size = 0u64;
-    loop {
-        let n = file
-            .read(&mut buffer)
-            .map_err(|e| BackupError::io("read", path, e))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buffer[..n]);
-        size += n as u64;
-    }
-    Ok(Some(Hashed {
-        sha256: Sha256Digest::from_bytes(hasher.finalize().into()),
-        size,
-    }))
-}
-
 /// Writes a small file durably: to a temporary name, fsync'd, renamed into place, directory
 /// fsync'd.
 pub fn write_durably(path: &Path, bytes: &[u8]) -> Result<(), BackupError> {
@@ -520,7 +494,9 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let from = dir.path().join("source");
         std::fs::write(&from, b"hello").expect("write");
-        let good = hash_file(&from).expect("hash").expect("exists");
+        let Content::Hashed(good) = hash_content(&from, None).expect("hash") else {
+            panic!("the source exists");
+        };
         assert_eq!(good.size, 5);
 
         let to = dir.path().join("a/b/copy");
@@ -557,6 +533,9 @@ mod tests {
             .expect("copy"),
             Copied::SourceMissing
         ));
-        assert_eq!(hash_file(&missing).expect("hash"), None);
+        assert!(matches!(
+            hash_content(&missing, None).expect("hash"),
+            Content::Missing
+        ));
     }
 }

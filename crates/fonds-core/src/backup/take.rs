@@ -149,9 +149,15 @@ async fn build(
                 .map_err(|e| BackupError::io("fsync", &temp, e))?;
             std::fs::rename(&temp, &snapshot_path)
                 .map_err(|e| BackupError::io("move into place", &snapshot_path, e))?;
-            copy::hash_file(&snapshot_path)?.ok_or_else(|| {
-                BackupError::io("hash", &snapshot_path, std::io::ErrorKind::NotFound.into())
-            })
+            match copy::hash_content(&snapshot_path, None)? {
+                copy::Content::Hashed(hashed) => Ok(hashed),
+                copy::Content::Missing => Err(BackupError::io(
+                    "hash",
+                    &snapshot_path,
+                    std::io::ErrorKind::NotFound.into(),
+                )),
+                copy::Content::Undecryptable(reason) => Err(BackupError::Invalid(reason)),
+            }
         })
         .await?;
         (listed, hashed)
