@@ -90,6 +90,10 @@ impl From<StoreError> for CoreError {
             StoreError::ArchivalCodeTaken(detail) => {
                 Self::new(ErrorCode::ArchivalCodeTaken, detail)
             }
+            StoreError::LoginTaken(login) => Self::new(
+                ErrorCode::LoginTaken,
+                format!("the login name `{login}` is taken; choose another"),
+            ),
             StoreError::IdempotencyKeyTaken => Self::new(
                 ErrorCode::IdempotencyKeyReused,
                 "this idempotency key was used by a submission that is still being stored; retry",

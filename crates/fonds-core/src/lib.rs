@@ -20,6 +20,7 @@ mod import;
 mod ingest;
 pub mod links;
 pub mod manifest;
+pub mod people;
 mod queries;
 pub mod scan;
 mod settings;

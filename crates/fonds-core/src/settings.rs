@@ -36,6 +36,8 @@ pub struct Settings {
     pub at_rest: crate::at_rest::AtRest,
     /// The hash that chains the audit trail of a new archive; an existing trail keeps its own.
     pub audit_hash: crate::audit::AuditHash,
+    /// Logins, lockout and session time-outs.
+    pub people: crate::people::PeopleSettings,
 }
 
 impl Default for Settings {
@@ -54,6 +56,7 @@ impl Default for Settings {
             hsts: false,
             at_rest: crate::at_rest::AtRest::default(),
             audit_hash: crate::audit::AuditHash::default(),
+            people: crate::people::PeopleSettings::default(),
         }
     }
 }

@@ -137,13 +137,35 @@ pub enum ErrorCode {
     CheckRunNotFound,
     /// A check item Fonds does not know.
     CheckItemUnknown,
+    /// The login name or password is wrong (one answer for both).
+    LoginFailed,
+    /// The account is locked after failed logins, or by an administrator.
+    AccountLocked,
+    /// The session cookie names a session that timed out or was ended.
+    SessionExpired,
+    /// A cookie-authenticated change without its `X-CSRF-Token`.
+    CsrfTokenMissing,
+    /// A cookie-authenticated change whose `X-CSRF-Token` is not the session's.
+    CsrfTokenInvalid,
+    /// Another account has this login name.
+    LoginTaken,
+    /// No such session (or not the caller's).
+    SessionNotFound,
+    /// The password is shorter than the policy allows.
+    PasswordTooShort,
+    /// The password mixes too few character classes.
+    PasswordTooSimple,
+    /// The password contains the login or display name.
+    PasswordContainsName,
+    /// The password is one of the most common passwords.
+    PasswordTooCommon,
     /// Anything else.
     Internal,
 }
 
 impl ErrorCode {
     /// Every code.
-    pub const ALL: [Self; 49] = [
+    pub const ALL: [Self; 60] = [
         Self::ManifestMalformed,
         Self::ManifestInvalid,
         Self::RecordKindUnknown,
@@ -192,6 +214,17 @@ impl ErrorCode {
         Self::ScannerUnavailable,
         Self::CheckRunNotFound,
         Self::CheckItemUnknown,
+        Self::LoginFailed,
+        Self::AccountLocked,
+        Self::SessionExpired,
+        Self::CsrfTokenMissing,
+        Self::CsrfTokenInvalid,
+        Self::LoginTaken,
+        Self::SessionNotFound,
+        Self::PasswordTooShort,
+        Self::PasswordTooSimple,
+        Self::PasswordContainsName,
+        Self::PasswordTooCommon,
         Self::Internal,
     ];
 
@@ -247,6 +280,17 @@ impl ErrorCode {
             Self::ScannerUnavailable => "scanner_unavailable",
             Self::CheckRunNotFound => "check_run_not_found",
             Self::CheckItemUnknown => "check_item_unknown",
+            Self::LoginFailed => "login_failed",
+            Self::AccountLocked => "account_locked",
+            Self::SessionExpired => "session_expired",
+            Self::CsrfTokenMissing => "csrf_token_missing",
+            Self::CsrfTokenInvalid => "csrf_token_invalid",
+            Self::LoginTaken => "login_taken",
+            Self::SessionNotFound => "session_not_found",
+            Self::PasswordTooShort => "password_too_short",
+            Self::PasswordTooSimple => "password_too_simple",
+            Self::PasswordContainsName => "password_contains_name",
+            Self::PasswordTooCommon => "password_too_common",
             Self::Internal => "internal",
         }
     }
@@ -297,6 +341,17 @@ impl ErrorCode {
             Self::DeepLinkUnknown => ErrorKind::NotFound,
             Self::DeepLinkUsed | Self::DeepLinkExpired => ErrorKind::Gone,
             Self::CheckFailed | Self::VirusFound | Self::CheckItemUnknown => ErrorKind::Invalid,
+            Self::LoginFailed => ErrorKind::Unauthenticated,
+            Self::AccountLocked => ErrorKind::RateLimited,
+            Self::SessionExpired => ErrorKind::Unauthenticated,
+            Self::CsrfTokenMissing => ErrorKind::Forbidden,
+            Self::CsrfTokenInvalid => ErrorKind::Forbidden,
+            Self::LoginTaken => ErrorKind::Conflict,
+            Self::SessionNotFound => ErrorKind::NotFound,
+            Self::PasswordTooShort => ErrorKind::Invalid,
+            Self::PasswordTooSimple => ErrorKind::Invalid,
+            Self::PasswordContainsName => ErrorKind::Invalid,
+            Self::PasswordTooCommon => ErrorKind::Invalid,
             Self::InvoiceAlreadyBooked => ErrorKind::Conflict,
             Self::ScannerUnavailable => ErrorKind::Unavailable,
             Self::CheckRunNotFound => ErrorKind::NotFound,
@@ -355,6 +410,17 @@ impl ErrorCode {
             Self::ScannerUnavailable => "The virus scanner cannot be reached",
             Self::CheckRunNotFound => "Check run not found",
             Self::CheckItemUnknown => "Unknown check item",
+            Self::LoginFailed => "Login failed",
+            Self::AccountLocked => "Account locked",
+            Self::SessionExpired => "Session expired",
+            Self::CsrfTokenMissing => "CSRF token missing",
+            Self::CsrfTokenInvalid => "CSRF token invalid",
+            Self::LoginTaken => "Login name taken",
+            Self::SessionNotFound => "Session not found",
+            Self::PasswordTooShort => "Password too short",
+            Self::PasswordTooSimple => "Password too simple",
+            Self::PasswordContainsName => "Password contains a name",
+            Self::PasswordTooCommon => "Password too common",
             Self::Internal => "Internal error",
         }
     }

@@ -46,6 +46,9 @@ use crate::routes;
         routes::checks::of_record,
         routes::checks::invoices,
         routes::checks::switch,
+        routes::session::login,
+        routes::session::show,
+        routes::session::logout,
     ),
     components(schemas(
         problem::Problem,
@@ -88,6 +91,9 @@ use crate::routes;
         routes::checks::BookedInvoice,
         routes::checks::RunRequest,
         routes::checks::ItemSwitch,
+        routes::session::LoginBody,
+        routes::session::UserInfo,
+        routes::session::SessionInfo,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -98,6 +104,7 @@ use crate::routes;
         (name = "deep-links", description = "Single-use links that open one record for one OA user"),
         (name = "clients", description = "Client systems (接入系统) that submit signed requests"),
         (name = "webhooks", description = "Signed event deliveries to client systems"),
+        (name = "session", description = "A person's login session: log in, who am I, log out"),
     )
 )]
 struct ApiDoc;
@@ -110,6 +117,18 @@ impl Modify for BearerAuth {
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        // A person's session: the secret in the cookie, and the CSRF token in a header with
+        // every change (docs/people.md).
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Cookie(
+                utoipa::openapi::security::ApiKeyValue::with_description(
+                    "fonds_session",
+                    "the session cookie set by POST /api/v1/session; changes also send \
+                     X-CSRF-Token",
+                ),
+            )),
         );
         // The HMAC scheme of docs/integration.md: X-Fonds-Client, -Timestamp, -Nonce,
         // -Content-SHA256 and -Signature together.

@@ -55,12 +55,26 @@ pub mod actions {
     pub const BACKUP_RESTORED: &str = "backup.restored";
     /// The master key of encryption at rest was rotated.
     pub const MASTER_KEY_ROTATED: &str = "master_key.rotated";
+    /// A person's account was created.
+    pub const USER_CREATED: &str = "user.created";
+    /// A person's password was changed.
+    pub const USER_PASSWORD_CHANGED: &str = "user.password_changed";
+    /// Too many failed logins locked an account for a while.
+    pub const USER_LOCKED_OUT: &str = "user.locked_out";
+    /// A person logged in; the target is the new session.
+    pub const LOGIN_SUCCEEDED: &str = "login.succeeded";
+    /// A login was refused: unknown login name, wrong password, locked or disabled account.
+    pub const LOGIN_FAILED: &str = "login.failed";
+    /// A person logged out.
+    pub const LOGGED_OUT: &str = "session.logged_out";
+    /// A session was revoked.
+    pub const SESSION_REVOKED: &str = "session.revoked";
 }
 
 /// Who acted, as the audit trail names them, and from where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditActor {
-    /// `admin token <label>`, `client <id>`, `cli` or `system`.
+    /// `admin token <label>`, `client <id>`, `user <login>`, `cli` or `system`.
     pub name: String,
     /// The network address the request came from, for acts over the network.
     pub address: Option<String>,
@@ -77,6 +91,12 @@ impl AuditActor {
     #[must_use]
     pub fn client(id: &str) -> Self {
         Self::named(format!("client {id}"))
+    }
+
+    /// A person, by their login name.
+    #[must_use]
+    pub fn user(login: &str) -> Self {
+        Self::named(format!("user {login}"))
     }
 
     /// Someone at the command line of the server's machine.

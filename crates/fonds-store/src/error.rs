@@ -92,6 +92,9 @@ pub enum StoreError {
     /// The group commit of receipts failed as a whole; nothing of the group was kept.
     #[error("storing the receipt failed: {0}")]
     GroupCommit(String),
+    /// Another account has this login name.
+    #[error("the login name `{0}` is taken")]
+    LoginTaken(String),
     /// A client already used this idempotency key.
     #[error("idempotency key already used by this client")]
     IdempotencyKeyTaken,

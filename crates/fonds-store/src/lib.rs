@@ -15,6 +15,7 @@ mod crypt;
 mod deep_links;
 mod error;
 mod metadata;
+pub mod people;
 mod pipeline;
 mod sqlite;
 mod webhooks;

@@ -543,6 +543,76 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
     /// refer to it.
     async fn record_links(&self, id: RecordId) -> Result<RecordLinks, StoreError>;
 
+    /// Creates a person's account.
+    async fn insert_user(
+        &self,
+        user: &crate::people::NewUser,
+        by: &AuditActor,
+    ) -> Result<(), StoreError>;
+
+    /// The account with this login name.
+    async fn user_by_login(
+        &self,
+        login: &str,
+    ) -> Result<Option<crate::people::UserRow>, StoreError>;
+
+    /// The account with this id.
+    async fn user(&self, id: &str) -> Result<Option<crate::people::UserRow>, StoreError>;
+
+    /// Every account, by login name.
+    async fn users(&self) -> Result<Vec<crate::people::UserRow>, StoreError>;
+
+    /// Replaces an account's password hash; `false` when there is no such account.
+    async fn set_password(
+        &self,
+        user_id: &str,
+        password_hash: &str,
+        at: OffsetDateTime,
+        by: &AuditActor,
+    ) -> Result<bool, StoreError>;
+
+    /// Counts a failed login and locks the account as `policy` says.
+    async fn record_failed_login(
+        &self,
+        user_id: &str,
+        at: OffsetDateTime,
+        policy: &crate::people::LockoutPolicy,
+        by: &AuditActor,
+    ) -> Result<crate::people::FailedLogin, StoreError>;
+
+    /// Starts a session after a successful login, clearing the failed-login count.
+    async fn start_session(
+        &self,
+        session: &crate::people::NewSession,
+        by: &AuditActor,
+    ) -> Result<(), StoreError>;
+
+    /// The session with this id (the hash of its secret), ended or not.
+    async fn session(&self, id: &str) -> Result<Option<crate::people::SessionRow>, StoreError>;
+
+    /// A user's sessions, newest first, ended or not.
+    async fn sessions_of(
+        &self,
+        user_id: &str,
+    ) -> Result<Vec<crate::people::SessionRow>, StoreError>;
+
+    /// Notes that a session was used at `at`, pushing its idle expiry to `idle_expires_at`.
+    async fn touch_session(
+        &self,
+        id: &str,
+        at: OffsetDateTime,
+        idle_expires_at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+
+    /// Ends a session; `false` when it had ended already or does not exist.
+    async fn end_session(
+        &self,
+        id: &str,
+        at: OffsetDateTime,
+        how: crate::people::SessionEnd,
+        by: &AuditActor,
+    ) -> Result<bool, StoreError>;
+
     /// Stores the hash of a new API token.
     async fn insert_token(
         &self,

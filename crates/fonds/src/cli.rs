@@ -59,6 +59,9 @@ pub enum Command {
     /// Manage client systems (接入系统) that submit signed requests.
     #[command(subcommand)]
     Client(ClientCommand),
+    /// Manage people's accounts (the password is read from standard input, never the command line).
+    #[command(subcommand)]
+    User(UserCommand),
     /// Manage webhook endpoints and deliveries (dead letters, replay).
     #[command(subcommand)]
     Webhook(WebhookCommand),
@@ -376,6 +379,22 @@ pub enum Bench {
         #[arg(long, default_value_t = 30 * 1024)]
         file_size: usize,
     },
+}
+
+/// People's accounts (docs/people.md).
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a person; the password is read from standard input (piped, or typed at a prompt
+    /// that does not echo) and must meet the password policy.
+    Add {
+        /// The login name: lower-case letters, digits, `.`, `_`, `-`.
+        login: String,
+        /// The name shown to people, e.g. 张三.
+        #[arg(long)]
+        name: String,
+    },
+    /// List the accounts (never their password hashes).
+    List,
 }
 
 /// Client-system commands.

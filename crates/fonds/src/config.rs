@@ -81,6 +81,10 @@ pub struct Config {
     pub rate_limit_per_minute: u32,
     /// Requests a minute one client system may send, from any address; 0 turns the limit off.
     pub client_rate_limit_per_minute: u32,
+    /// Minutes a person's session may go unused before it ends.
+    pub session_idle_minutes: u32,
+    /// Hours after login a person's session ends, however much it is used.
+    pub session_absolute_hours: u32,
     /// The ClamAV daemon: `unix:/path` or `tcp:host:port`.
     pub clamd: Option<String>,
     /// What to do with a second booking of an invoice.
@@ -115,6 +119,8 @@ impl Default for Config {
             frame_ancestors: Vec::new(),
             rate_limit_per_minute: 6000,
             client_rate_limit_per_minute: 3000,
+            session_idle_minutes: 30,
+            session_absolute_hours: 12,
             clamd: None,
             duplicate_invoices: DuplicateInvoices::Reject,
             fixity_cycle_days: 30,
@@ -195,6 +201,14 @@ impl Config {
         if self.tls_client_ca.is_some() && !self.tls {
             anyhow::bail!(
                 "tls_client_ca asks for client certificates, which only Fonds' own TLS listener can: set tls = true (--tls), or leave tls_client_ca out"
+            );
+        }
+        if self.session_idle_minutes == 0
+            || self.session_absolute_hours == 0
+            || u64::from(self.session_idle_minutes) > u64::from(self.session_absolute_hours) * 60
+        {
+            anyhow::bail!(
+                "session_idle_minutes and session_absolute_hours must be at least 1, and the idle time-out no longer than the absolute one"
             );
         }
         if self.fixity_cycle_days == 0 {

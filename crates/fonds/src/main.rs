@@ -41,6 +41,7 @@ fn main() -> ExitCode {
             Command::Init(args) => commands::init::run(&cli.data, args).await,
             Command::Token(args) => commands::init::token(&cli.data, args).await,
             Command::Client(command) => commands::client::run(&cli.data, command).await,
+            Command::User(command) => commands::user::run(&cli.data, command).await,
             Command::Webhook(command) => commands::webhook::run(&cli.data, command).await,
             Command::Import(args) => commands::import::run(&cli.data, args).await,
             Command::Verify => commands::verify::run(&cli.data).await,

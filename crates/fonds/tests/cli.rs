@@ -230,3 +230,50 @@ fn a_new_data_directory_seals_its_files_and_a_key_rotation_keeps_them_readable()
     );
     assert!(!key_file.exists());
 }
+
+/// `fonds user add` reads the password from standard input, refuses a weak one naming every rule
+/// it breaks (and never the password), and `fonds user list` shows the accounts made.
+#[test]
+fn user_add_reads_the_password_from_stdin_and_enforces_the_policy() {
+    use std::io::Write as _;
+    use std::process::Stdio;
+
+    let root = tempfile::tempdir().expect("tempdir");
+    let data = root.path().join("data");
+    assert!(fonds(&data, &["init"]).status.success());
+    let add = |password: &str| -> Output {
+        let mut child = Command::new(FONDS)
+            .args(["user", "add", "wang.fang", "--name", "王芳", "--data"])
+            .arg(&data)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(format!("{password}\n").as_bytes())
+            .expect("write");
+        child.wait_with_output().expect("wait")
+    };
+    let weak = add("wang.fang24");
+    assert_eq!(weak.status.code(), Some(2), "{}", text(&weak));
+    let said = text(&weak);
+    for code in ["password_too_short", "password_contains_name"] {
+        assert!(said.contains(code), "{said}");
+    }
+    assert!(!said.contains("wang.fang24"), "{said}");
+    let strong = add("Quiet-Harbour-58");
+    assert!(strong.status.success(), "{}", text(&strong));
+    assert!(!text(&strong).contains("Quiet-Harbour-58"));
+    let listed = text(&fonds(&data, &["user", "list"]));
+    assert!(
+        listed.contains("wang.fang") && listed.contains("王芳"),
+        "{listed}"
+    );
+    let again = add("Quiet-Harbour-58");
+    assert!(!again.status.success());
+    assert!(text(&again).contains("taken"), "{}", text(&again));
+}

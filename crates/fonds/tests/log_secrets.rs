@@ -1,7 +1,8 @@
 //! No secret, token or file content ever appears in a log line. The server runs at the most
 //! verbose level, with JSON logs, through a scenario that hands it every kind of secret it sees —
 //! the admin token, a wrong token, a client secret, a deep-link token, credentials in a query
-//! string — and file contents with a marker; then every line it logged is searched for them.
+//! string, a person's password (right and wrong), their session cookie and CSRF token — and
+//! file contents with a marker; then every line it logged is searched for them.
 
 #![allow(
     clippy::expect_used,
@@ -61,6 +62,28 @@ async fn the_logs_of_a_verbose_run_hold_no_secret_and_no_file_content() {
     let added = fonds(&data, &["client", "add", "oa-test", "--fonds", "Z001"]);
     let client_secret = word_after(&added, "secret:").to_owned();
     assert!(!client_secret.is_empty());
+    // A person, the password piped in as `fonds user add` reads it.
+    let password = "Sunny-Ledger-73-Pine";
+    let mut add_user = Command::new(FONDS)
+        .args(["user", "add", "alice", "--name", "Alice Wang", "--data"])
+        .arg(&data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("fonds user add");
+    std::io::Write::write_all(
+        &mut add_user.stdin.take().expect("stdin"),
+        format!("{password}\n").as_bytes(),
+    )
+    .expect("write password");
+    let added_user = add_user.wait_with_output().expect("user add");
+    assert!(
+        added_user.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added_user.stderr)
+    );
+    assert!(fonds(&data, &["user", "list"]).contains("alice"));
 
     let port = free_port();
     let log_path = root.path().join("server.log");
@@ -137,6 +160,45 @@ async fn the_logs_of_a_verbose_run_hold_no_secret_and_no_file_content() {
         let status = request.send().await.expect("send").status();
         assert!(status.is_client_error(), "{status}");
     }
+    // A person logs in after a wrong password, looks at their session and logs out.
+    let wrong_password = "Wrong-Ledger-73-Pine";
+    let refused = http
+        .post(format!("{base}/api/v1/session"))
+        .json(&json!({"login": "alice", "password": wrong_password}))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(refused.status(), 401);
+    let logged_in = http
+        .post(format!("{base}/api/v1/session"))
+        .json(&json!({"login": "alice", "password": password}))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(logged_in.status(), 201);
+    let cookie = logged_in
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .expect("cookie")
+        .to_owned();
+    let session_secret = cookie.trim_start_matches("fonds_session=").to_owned();
+    let csrf: serde_json::Value = logged_in.json().await.expect("json");
+    let csrf = csrf["csrf_token"].as_str().expect("csrf").to_owned();
+    for request in [
+        http.get(format!("{base}/api/v1/session")),
+        http.delete(format!("{base}/api/v1/session"))
+            .header("x-csrf-token", &csrf),
+    ] {
+        let status = request
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .expect("send")
+            .status();
+        assert!(status.is_success(), "{status}");
+    }
     // Wait until the submission has been checked and accepted, so its processing is logged too.
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
@@ -182,6 +244,10 @@ async fn the_logs_of_a_verbose_run_hold_no_secret_and_no_file_content() {
         ("a secret in a query string", query_secret),
         ("a deep-link token", deep_link_token),
         ("file content", CONTENT_MARKER),
+        ("a password", password),
+        ("a wrong password", wrong_password),
+        ("a session secret", session_secret.as_str()),
+        ("a CSRF token", csrf.as_str()),
     ] {
         let leaks: Vec<&str> = logs.lines().filter(|l| l.contains(secret)).collect();
         assert!(

@@ -6,6 +6,7 @@ pub(crate) mod deep_links;
 pub(crate) mod files;
 pub(crate) mod links;
 pub(crate) mod records;
+pub(crate) mod session;
 pub(crate) mod submissions;
 pub(crate) mod webhooks;
 
@@ -50,6 +51,12 @@ pub(crate) fn api() -> Router<AppState> {
         .route("/webhooks", post(webhooks::create).get(webhooks::list))
         .route("/webhooks/deliveries", get(webhooks::deliveries))
         .route("/webhooks/deliveries/{id}/replay", post(webhooks::replay))
+        .route(
+            "/session",
+            post(session::login)
+                .get(session::show)
+                .delete(session::logout),
+        )
         .route("/openapi.json", get(crate::openapi::serve))
         .route_layer(axum::middleware::from_fn(tag_route))
 }

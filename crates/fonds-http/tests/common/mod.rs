@@ -25,6 +25,8 @@ pub struct TestApp {
     pub token: String,
     pub client: reqwest::Client,
     pub data: tempfile::TempDir,
+    /// The archive the server serves, for set-up a test cannot do over HTTP (creating people).
+    pub archive: Archive,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -76,7 +78,8 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let workers = archive.spawn_workers(2);
     let sender = archive.spawn_webhook_sender().expect("webhook sender");
-    tokio::spawn(fonds_http::serve(listener, archive, async move {
+    let served = archive.clone();
+    tokio::spawn(fonds_http::serve(listener, served, async move {
         let _workers = (workers, sender);
         let _ = stopped.await;
     }));
@@ -85,6 +88,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
         token,
         client: reqwest::Client::new(),
         data,
+        archive,
         stop: Some(stop),
     }
 }

@@ -13,6 +13,7 @@ mod codec;
 mod deep_links;
 mod group_commit;
 mod links;
+mod people;
 mod pipeline;
 mod records;
 mod relaxed;
@@ -47,7 +48,7 @@ use crate::webhooks::{
 };
 
 /// The migrations, embedded in the binary in version order.
-const MIGRATIONS: [(i64, &str, &str); 9] = [
+const MIGRATIONS: [(i64, &str, &str); 10] = [
     (
         1,
         "archive",
@@ -92,6 +93,11 @@ const MIGRATIONS: [(i64, &str, &str); 9] = [
         9,
         "audit",
         include_str!("../../migrations/sqlite/0009_audit.sql"),
+    ),
+    (
+        10,
+        "people",
+        include_str!("../../migrations/sqlite/0010_people.sql"),
     ),
 ];
 
@@ -610,6 +616,88 @@ impl MetadataStore for SqliteStore {
 
     async fn token(&self, token_sha256: &Sha256Digest) -> Result<Option<TokenRow>, StoreError> {
         tokens::token(&self.reader, token_sha256).await
+    }
+
+    async fn insert_user(
+        &self,
+        user: &crate::people::NewUser,
+        by: &AuditActor,
+    ) -> Result<(), StoreError> {
+        people::insert_user(&self.writer, user, by).await
+    }
+
+    async fn user_by_login(
+        &self,
+        login: &str,
+    ) -> Result<Option<crate::people::UserRow>, StoreError> {
+        people::user_by_login(&self.reader, login).await
+    }
+
+    async fn user(&self, id: &str) -> Result<Option<crate::people::UserRow>, StoreError> {
+        people::user_by_id(&self.reader, id).await
+    }
+
+    async fn users(&self) -> Result<Vec<crate::people::UserRow>, StoreError> {
+        people::users(&self.reader).await
+    }
+
+    async fn set_password(
+        &self,
+        user_id: &str,
+        password_hash: &str,
+        at: OffsetDateTime,
+        by: &AuditActor,
+    ) -> Result<bool, StoreError> {
+        people::set_password(&self.writer, user_id, password_hash, at, by).await
+    }
+
+    async fn record_failed_login(
+        &self,
+        user_id: &str,
+        at: OffsetDateTime,
+        policy: &crate::people::LockoutPolicy,
+        by: &AuditActor,
+    ) -> Result<crate::people::FailedLogin, StoreError> {
+        people::record_failed_login(&self.writer, user_id, at, policy, by).await
+    }
+
+    async fn start_session(
+        &self,
+        session: &crate::people::NewSession,
+        by: &AuditActor,
+    ) -> Result<(), StoreError> {
+        people::start_session(&self.writer, session, by).await
+    }
+
+    async fn session(&self, id: &str) -> Result<Option<crate::people::SessionRow>, StoreError> {
+        // The writer answers: a session read right after its login or logout must see it.
+        people::session_by_id(&self.writer, id).await
+    }
+
+    async fn sessions_of(
+        &self,
+        user_id: &str,
+    ) -> Result<Vec<crate::people::SessionRow>, StoreError> {
+        people::sessions_of(&self.reader, user_id).await
+    }
+
+    async fn touch_session(
+        &self,
+        id: &str,
+        at: OffsetDateTime,
+        idle_expires_at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        people::touch_session(&self.writer, id, at, idle_expires_at).await
+    }
+
+    async fn end_session(
+        &self,
+        id: &str,
+        at: OffsetDateTime,
+        how: crate::people::SessionEnd,
+        by: &AuditActor,
+    ) -> Result<bool, StoreError> {
+        people::end_session(&self.writer, id, at, how, by).await
     }
 
     async fn import_row(

@@ -10,6 +10,7 @@ pub mod import;
 pub mod init;
 pub mod keys;
 pub mod serve;
+pub mod user;
 pub mod verify;
 pub mod webhook;
 

@@ -129,6 +129,13 @@ fn settings_of(config: &Config) -> anyhow::Result<Settings> {
         frame_ancestors,
         rate_limit_per_minute: config.rate_limit_per_minute,
         client_rate_limit_per_minute: config.client_rate_limit_per_minute,
+        people: fonds_core::people::PeopleSettings {
+            session_idle_timeout: Duration::from_secs(u64::from(config.session_idle_minutes) * 60),
+            session_absolute_timeout: Duration::from_secs(
+                u64::from(config.session_absolute_hours) * 3600,
+            ),
+            ..fonds_core::people::PeopleSettings::default()
+        },
         checks: CheckSettings {
             scanner,
             duplicate_invoices: match config.duplicate_invoices {
