@@ -16,10 +16,6 @@ use super::{BackupError, BackupProblem};
 use crate::at_rest::AtRest;
 use crate::{Archive, Settings, VerifyReport};
 
-/// How many files are copied at once: restore is bound by the disk and by hashing, and two
-/// streams keep both busy on a small machine.
-const COPY_THREADS: usize = 2;
-
 /// What a restore did.
 #[derive(Debug, Clone)]
 pub struct RestoreReport {
@@ -224,33 +220,17 @@ struct CopyOutcome {
 }
 
 /// Copies every catalogued file the data directory lacks (or holds changed), on
-/// [`COPY_THREADS`] threads, listing every problem.
+/// [`copy::COPY_THREADS`] threads, listing every problem.
 fn copy_all(
     root: &Path,
     data_dir: &Path,
     catalogue: &[CatalogueEntry],
     keys: Option<&dyn KeyProvider>,
 ) -> Result<CopyOutcome, BackupError> {
-    let share = catalogue.len().div_ceil(COPY_THREADS).max(1);
-    let results: Vec<Result<(CopyOutcome, copy::Pending), BackupError>> =
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = catalogue
-                .chunks(share)
-                .map(|part| scope.spawn(move || copy_part(root, data_dir, part, keys)))
-                .collect();
-            workers
-                .into_iter()
-                .map(|worker| {
-                    worker.join().unwrap_or_else(|_| {
-                        Err(BackupError::Invalid("a restore thread panicked".into()))
-                    })
-                })
-                .collect()
-        });
+    let results = copy::in_parallel(catalogue, |part| copy_part(root, data_dir, part, keys))?;
     let mut total = CopyOutcome::default();
     let mut pending = copy::Pending::default();
-    for result in results {
-        let (part, part_pending) = result?;
+    for (part, part_pending) in results {
         total.copied += part.copied;
         total.present += part.present;
         total.bytes += part.bytes;

@@ -197,14 +197,38 @@ async fn build(
     Ok((manifest, copied, problems))
 }
 
-/// Copies into the pool each listed file it does not hold with the right plaintext size,
-/// checking each copy's plaintext SHA-256 (decrypting a sealed one) before it is placed.
+/// Copies into the pool each listed file it does not hold with the right plaintext size, on
+/// [`copy::COPY_THREADS`] threads, checking each copy's plaintext SHA-256 (decrypting a sealed
+/// one) before it is placed; the copies are made durable together.
 fn copy_missing(
     data_dir: &Path,
     root: &Path,
     blobs: &[BlobEntry],
     keys: Option<&dyn fonds_store::KeyProvider>,
 ) -> Result<((usize, u64), Vec<BackupProblem>), BackupError> {
+    let shares = copy::in_parallel(blobs, |share| copy_share(data_dir, root, share, keys))?;
+    let mut copied = (0usize, 0u64);
+    let mut problems = Vec::new();
+    let mut pending = copy::Pending::default();
+    for (share_copied, share_problems, share_pending) in shares {
+        copied.0 += share_copied.0;
+        copied.1 += share_copied.1;
+        problems.extend(share_problems);
+        pending.extend(share_pending);
+    }
+    // Durable before the manifest that lists them is written.
+    pending.place_all(root)?;
+    Ok((copied, problems))
+}
+
+type ShareOutcome = ((usize, u64), Vec<BackupProblem>, copy::Pending);
+
+fn copy_share(
+    data_dir: &Path,
+    root: &Path,
+    blobs: &[BlobEntry],
+    keys: Option<&dyn fonds_store::KeyProvider>,
+) -> Result<ShareOutcome, BackupError> {
     let mut copied = (0usize, 0u64);
     let mut problems = Vec::new();
     let mut pending = copy::Pending::default();
@@ -244,7 +268,5 @@ fn copy_missing(
             }),
         }
     }
-    // Durable before the manifest that lists them is written.
-    pending.place_all(root)?;
-    Ok((copied, problems))
+    Ok((copied, problems, pending))
 }
