@@ -218,8 +218,16 @@ pub fn rotate(data_dir: &Path, source: &KeySource) -> Result<Rotation, CoreError
         key
     };
     let (old_id, new_id) = (old.id(), next.id());
+    // The old key is kept for older backups before anything is rewrapped; it stays current
+    // until the swap below, so a crash anywhere leaves a readable archive.
+    let retired_to = source.retired_dir().join(format!("{old_id}.key"));
+    if !retired_to.exists() {
+        old.save_new(&retired_to).map_err(key_error)?;
+    }
     let mut earlier = source.retired()?;
-    earlier.push(old);
+    if !earlier.iter().any(|key| key.id() == old_id) {
+        earlier.push(old);
+    }
     let keyring = Keyring::new(next, earlier);
     let store = LocalBlobStore::open_with(&data_dir.join("blobs"), None, None)
         .map_err(|e| CoreError::new(ErrorCode::Internal, e.to_string()))?;
@@ -230,13 +238,8 @@ pub fn rotate(data_dir: &Path, source: &KeySource) -> Result<Rotation, CoreError
         )
     })?;
 
-    // Keep the old key for older backups, then make the new one current. A crash between the
-    // two leaves `.next` in place, and running again completes the swap.
-    let retired_to = source.retired_dir().join(format!("{old_id}.key"));
-    if !retired_to.exists() {
-        let old_again = MasterKey::load(&source.key_file).map_err(key_error)?;
-        old_again.save_new(&retired_to).map_err(key_error)?;
-    }
+    // Make the new key current. A crash before this leaves `.next` in place, and running again
+    // resumes the rotation and completes the swap.
     std::fs::rename(&next_file, &source.key_file).map_err(|e| {
         CoreError::new(
             ErrorCode::Internal,

@@ -233,27 +233,38 @@ fn write_digested(
     digester: Digester,
 ) -> Result<Option<Found>, BackupError> {
     let mut target = File::create(temp).map_err(|e| BackupError::io("create", temp, e))?;
-    let mut buffer = vec![0u8; CHUNK];
     let mut digester = Some(digester);
     let mut first = true;
+    read_chunks(source, from, |chunk| {
+        if std::mem::take(&mut first) && chunk.starts_with(fonds_store::MAGIC) {
+            digester = None;
+        }
+        if let Some(digester) = digester.as_mut() {
+            digester.update(chunk);
+        }
+        target
+            .write_all(chunk)
+            .map_err(|e| BackupError::io("write", temp, e))
+    })?;
+    Ok(digester.map(Digester::finish))
+}
+
+/// Feeds `source` to `each` in chunks of [`CHUNK`] bytes at most.
+fn read_chunks(
+    source: &mut File,
+    from: &Path,
+    mut each: impl FnMut(&[u8]) -> Result<(), BackupError>,
+) -> Result<(), BackupError> {
+    let mut buffer = vec![0u8; CHUNK];
     loop {
         let n = source
             .read(&mut buffer)
             .map_err(|e| BackupError::io("read", from, e))?;
         if n == 0 {
-            break;
+            return Ok(());
         }
-        if std::mem::take(&mut first) && buffer[..n].starts_with(fonds_store::MAGIC) {
-            digester = None;
-        }
-        if let Some(digester) = digester.as_mut() {
-            digester.update(&buffer[..n]);
-        }
-        target
-            .write_all(&buffer[..n])
-            .map_err(|e| BackupError::io("write", temp, e))?;
+        each(&buffer[..n])?;
     }
-    Ok(digester.map(Digester::finish))
 }
 
 /// How many files are copied at once: copying is bound by the disk and by hashing, and two
@@ -343,16 +354,8 @@ fn sync_file_system(path: &Path) -> Result<(), BackupError> {
     rustix::fs::syncfs(&file).map_err(|e| BackupError::io("syncfs", path, e.into()))
 }
 
-/// Marks `temp` read-only (when asked), renames it to `to` and fsyncs the directory.
-fn place(temp: &Path, to: &Path, read_only: bool) -> Result<(), BackupError> {
-    if read_only {
-        let mut permissions = std::fs::metadata(temp)
-            .map_err(|e| BackupError::io("stat", temp, e))?
-            .permissions();
-        permissions.set_readonly(true);
-        std::fs::set_permissions(temp, permissions)
-            .map_err(|e| BackupError::io("make read-only", temp, e))?;
-    }
+/// Renames `temp` to `to` and fsyncs the directory.
+fn place(temp: &Path, to: &Path) -> Result<(), BackupError> {
     std::fs::rename(temp, to).map_err(|e| BackupError::io("move into place", to, e))?;
     fsync_dir(to.parent().unwrap_or(Path::new(".")))
 }
@@ -368,27 +371,19 @@ pub fn seal_file(from: &Path, to: &Path, encryption: &Encryption) -> Result<Hash
         target
             .write_all(&header)
             .map_err(|e| BackupError::io("write", &temp, e))?;
-        let mut hasher = Sha256::new();
-        let mut buffer = vec![0u8; CHUNK];
+        let mut digester = Digester::Sha256(Sha256::new(), 0);
         let mut out = Vec::with_capacity(2 * CHUNK);
-        let mut size = 0u64;
-        loop {
-            let n = source
-                .read(&mut buffer)
-                .map_err(|e| BackupError::io("read", from, e))?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buffer[..n]);
-            size += n as u64;
+        read_chunks(&mut source, from, |chunk| {
+            digester.update(chunk);
             sealer
-                .push(&buffer[..n], &mut out)
+                .push(chunk, &mut out)
                 .map_err(|e| BackupError::Invalid(e.to_string()))?;
             target
                 .write_all(&out)
                 .map_err(|e| BackupError::io("write", &temp, e))?;
             out.clear();
-        }
+            Ok(())
+        })?;
         sealer
             .finish(&mut out)
             .map_err(|e| BackupError::Invalid(e.to_string()))?;
@@ -398,14 +393,11 @@ pub fn seal_file(from: &Path, to: &Path, encryption: &Encryption) -> Result<Hash
         target
             .sync_all()
             .map_err(|e| BackupError::io("fsync", &temp, e))?;
-        Ok(Hashed {
-            sha256: Sha256Digest::from_bytes(hasher.finalize().into()),
-            size,
-        })
+        Ok(digester.finish().hashed())
     })();
     match sealed {
         Ok(hashed) => {
-            place(&temp, to, false)?;
+            place(&temp, to)?;
             Ok(hashed)
         }
         Err(e) => {
@@ -463,7 +455,7 @@ pub fn open_file_to(
         let _ = std::fs::remove_file(&temp);
         return Ok(Copied::Mismatch(hashed));
     }
-    place(&temp, to, false)?;
+    place(&temp, to)?;
     Ok(Copied::Done(hashed))
 }
 

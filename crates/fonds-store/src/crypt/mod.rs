@@ -42,7 +42,7 @@ pub(crate) use envelope::plain_preamble;
 pub use error::CryptError;
 pub use keys::{DataKey, KeyId, KeyProvider, Keyring, MasterKey, WrappedKey};
 pub use rotate::{Rewrap, rewrap_file};
-pub use stream::{Sealer, StoredContent};
+pub use stream::{Sealer, StoredContent, plaintext_len_of};
 
 /// What new files are sealed with, and the keys that open them.
 #[derive(Debug, Clone)]

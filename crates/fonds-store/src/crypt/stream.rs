@@ -291,6 +291,27 @@ impl StoredContent {
     }
 }
 
+/// The plaintext length of the stored file at `path`, from its preamble and size alone: no key
+/// is unwrapped and nothing is decrypted, so it is cheap and works without keys. It says nothing
+/// about whether the content is intact.
+///
+/// # Errors
+/// [`CryptError::Io`] (a missing file has kind `NotFound`), or a damaged preamble or length.
+pub fn plaintext_len_of(path: &Path) -> Result<u64, CryptError> {
+    let mut file = File::open(path).map_err(|e| CryptError::io("open", path, e))?;
+    let stored_len = file
+        .metadata()
+        .map_err(|e| CryptError::io("stat", path, e))?
+        .len();
+    let mut head = [0u8; PREAMBLE_LEN];
+    let got = read_up_to(&mut file, &mut head).map_err(|e| CryptError::io("read", path, e))?;
+    match read_preamble(&head[..got])? {
+        Preamble::Bare => Ok(stored_len),
+        Preamble::Plain => Ok(stored_len - PREAMBLE_LEN as u64),
+        Preamble::Sealed(_) => plaintext_len(stored_len),
+    }
+}
+
 /// Reads until `buffer` is full or the file ends; returns how many bytes were read.
 fn read_up_to(file: &mut File, buffer: &mut [u8]) -> std::io::Result<usize> {
     let mut got = 0;

@@ -56,6 +56,11 @@ fn sealed_files_read_back_whole_and_in_ranges_with_both_ciphers() {
             seal_to(&path, &content, &encryption);
             let opened = StoredContent::open(&path, Some(&*keys)).expect("open");
             assert_eq!(opened.len(), len as u64, "{cipher} {len}");
+            assert_eq!(
+                plaintext_len_of(&path).expect("len"),
+                len as u64,
+                "no key needed"
+            );
             assert!(opened.is_sealed());
             assert_eq!(read(&path, &*keys, 0, len as u64).expect("read"), content);
             if len > 10 {

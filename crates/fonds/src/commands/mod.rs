@@ -94,15 +94,11 @@ pub async fn open(data: &Path, mut settings: Settings) -> anyhow::Result<Archive
         );
     }
     if settings.at_rest.keys.is_none() {
-        settings.at_rest = settings_of_keys(data)?;
+        settings.at_rest = at_rest_of(data, &config(data)?)?;
     }
     Archive::open_embedded(data, settings)
         .await
         .with_context(|| format!("cannot open the archive in {}", data.display()))
-}
-
-fn settings_of_keys(data: &Path) -> anyhow::Result<AtRest> {
-    at_rest_of(data, &config(data)?)
 }
 
 /// How to call the API with a token, printed after a token is issued.
