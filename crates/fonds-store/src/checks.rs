@@ -38,6 +38,21 @@ impl NewCheckRun {
             self.results.iter().map(|r| r.record_key.as_str()).collect();
         keys.len()
     }
+
+    /// The run's row as the store holds it once written.
+    #[must_use]
+    pub fn row(&self) -> CheckRunRow {
+        CheckRunRow {
+            id: self.id,
+            occasion: self.occasion,
+            stage: self.occasion.stage(),
+            submission_id: self.submission_id,
+            started_at: self.started_at,
+            finished_at: self.finished_at,
+            record_count: u64::try_from(self.record_count()).unwrap_or(u64::MAX),
+            passed: self.passed(),
+        }
+    }
 }
 
 /// One item's outcome for one record, or one file of it.

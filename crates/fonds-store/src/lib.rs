@@ -38,7 +38,8 @@ pub use error::{BlobError, StoreError};
 pub use metadata::{
     ArchiveOutcome, ClientRow, ClientSecret, Cursor, FileRow, ImportMark, ImportRowStatus,
     MetadataStore, NewClient, NewFile, NewRecord, NewSubmission, Page, PresetCode, RecordFilter,
-    RecordLinks, RecordRow, RecordVersion, SubmissionRow, SubmittingClient, TokenRow,
+    RecordForCheck, RecordLinks, RecordRow, RecordVersion, SubmissionRow, SubmittingClient,
+    TokenRow,
 };
 pub use pipeline::{
     Acceptance, JobQueueStats, LeasedJob, ReceivedPart, ReceivedSubmission, ReceivedWork,

@@ -124,6 +124,22 @@ pub struct RecordLinks {
     pub own_keys: Vec<BusinessKey>,
 }
 
+/// A record with its files, entries, own business keys and the keys it refers to: what the
+/// four-properties check reads about a stored record.
+#[derive(Debug, Clone)]
+pub struct RecordForCheck {
+    /// The record.
+    pub record: RecordRow,
+    /// Its files, in item order.
+    pub files: Vec<FileRow>,
+    /// Its entries, if it is a 记账凭证.
+    pub entries: Vec<VoucherEntry>,
+    /// Its own business keys.
+    pub own_keys: Vec<BusinessKey>,
+    /// The keys it refers to, resolved or not.
+    pub refers_to: Vec<BusinessKey>,
+}
+
 /// A record as stored.
 #[derive(Debug, Clone)]
 pub struct RecordRow {
@@ -285,6 +301,9 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
     async fn record_files(&self, id: RecordId) -> Result<Vec<FileRow>, StoreError>;
     /// The entries of a 记账凭证.
     async fn record_entries(&self, id: RecordId) -> Result<Vec<VoucherEntry>, StoreError>;
+    /// Records with everything the four-properties check reads about them, in the order of
+    /// `ids`, in a few queries whatever their number; ids that name no record are left out.
+    async fn records_for_check(&self, ids: &[RecordId]) -> Result<Vec<RecordForCheck>, StoreError>;
     /// Every version of a record's description, oldest first.
     async fn record_versions(&self, id: RecordId) -> Result<Vec<RecordVersion>, StoreError>;
     /// Archives a record: checks the lifecycle, takes the next item number of its sequence and
@@ -454,11 +473,11 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
         enabled: bool,
         at: OffsetDateTime,
     ) -> Result<(), StoreError>;
-    /// The register's entry for an invoice.
-    async fn invoice_booking(
+    /// The register's entries for invoices; keys not in the register are left out.
+    async fn invoice_bookings(
         &self,
-        key: &InvoiceKey,
-    ) -> Result<Option<InvoiceBookingRow>, StoreError>;
+        keys: &[InvoiceKey],
+    ) -> Result<Vec<InvoiceBookingRow>, StoreError>;
     /// The invoices booked to a record, or booked again by it under the flag policy.
     async fn invoice_bookings_of_record(
         &self,

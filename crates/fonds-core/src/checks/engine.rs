@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 
 use super::analyse::FileAnalysis;
 use super::file_items::{self, FileFacts};
+use super::period::PeriodNumbers;
 use super::record_items::{self, Finding};
 use super::set_items::{self, BookedInvoice};
 use super::subject::Subject;
@@ -112,23 +113,26 @@ impl Archive {
                 invoices_of(s, &facts)
             })
             .collect();
-        let mut register: BTreeMap<InvoiceKey, InvoiceBookingRow> = BTreeMap::new();
         let mut in_run: BTreeMap<InvoiceKey, Vec<(RecordId, String)>> = BTreeMap::new();
+        let mut asked: BTreeSet<InvoiceKey> = BTreeSet::new();
         for (subject, list) in subjects.iter().zip(&invoices) {
             for invoice in list {
-                for key in std::iter::once(&invoice.key).chain(invoice.reverses.as_ref()) {
-                    if !register.contains_key(key)
-                        && let Some(row) = self.metadata.invoice_booking(key).await?
-                    {
-                        register.insert(key.clone(), row);
-                    }
-                }
+                asked.insert(invoice.key.clone());
+                asked.extend(invoice.reverses.iter().cloned());
                 in_run
                     .entry(invoice.key.clone())
                     .or_default()
                     .push((subject.id, subject.label.clone()));
             }
         }
+        let asked: Vec<InvoiceKey> = asked.into_iter().collect();
+        let register: BTreeMap<InvoiceKey, InvoiceBookingRow> = self
+            .metadata
+            .invoice_bookings(&asked)
+            .await?
+            .into_iter()
+            .map(|row| (row.key.clone(), row))
+            .collect();
 
         let mut code_holders: BTreeMap<&str, Vec<RecordId>> = BTreeMap::new();
         for subject in subjects {
@@ -137,7 +141,7 @@ impl Archive {
             }
         }
         let mut switches_by_fonds = BTreeMap::new();
-        let mut period_cache: BTreeMap<PeriodKey, Vec<(RecordId, String)>> = BTreeMap::new();
+        let mut period_cache: BTreeMap<PeriodKey, PeriodNumbers> = BTreeMap::new();
 
         let mut results = Vec::new();
         for ((subject, files), invoices) in subjects.iter().zip(&analysed).zip(&invoices) {
@@ -175,24 +179,14 @@ impl Archive {
                         numbers.push((other.id, n.as_str().to_owned()));
                     }
                 }
-                period_cache.insert(period_key.clone(), numbers);
+                period_cache.insert(period_key.clone(), PeriodNumbers::new(numbers));
             }
-            let numbers = &period_cache[&period_key];
-            let number_holders: Vec<RecordId> = subject
+            let period = &period_cache[&period_key];
+            let number_holders = subject
                 .description
                 .number
                 .as_ref()
-                .map(|n| {
-                    numbers
-                        .iter()
-                        .filter(|(_, m)| m == n.as_str())
-                        .map(|(id, _)| *id)
-                        .collect::<BTreeSet<_>>()
-                        .into_iter()
-                        .collect()
-                })
-                .unwrap_or_default();
-            let all_numbers: Vec<String> = numbers.iter().map(|(_, n)| n.clone()).collect();
+                .map_or(&[][..], |n| period.holders(n.as_str()));
             let code_holders = subject
                 .archival_code
                 .as_deref()
@@ -219,10 +213,10 @@ impl Archive {
                 record_items::formats(subject),
                 record_items::ranges(subject),
                 record_items::archival_code(subject),
-                set_items::duplicates(subject, &number_holders, &code_holders),
+                set_items::duplicates(subject, number_holders, &code_holders),
                 set_items::booked_once(subject, invoices, &register, &in_run, policy),
                 record_items::mandatory(subject),
-                set_items::continuity(subject, occasion, &all_numbers),
+                set_items::continuity(subject, occasion, period),
                 record_items::attachments(subject),
                 record_items::balanced(subject),
                 record_items::period(subject),

@@ -2,31 +2,18 @@
 //! continuity of a period's voucher numbers, and whether an invoice was booked before anywhere in
 //! the installation.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use fonds_domain::{CheckItem, InvoiceKey, Occasion, Outcome, RecordId, RecordKind};
 use fonds_store::{InvoiceBookingRow, ReusePolicy};
 
+use super::period::{PeriodNumbers, sequence};
 use super::record_items::Finding;
 use super::subject::Subject;
 
-/// A voucher number split into its word and its sequence, e.g. `记-0057` → (`记-`, 57).
-fn sequence(number: &str) -> Option<(String, u64)> {
-    let digits = number.len() - number.trim_end_matches(|c: char| c.is_ascii_digit()).len();
-    if digits == 0 || digits > 12 {
-        return None;
-    }
-    let (word, n) = number.split_at(number.len() - digits);
-    Some((word.to_owned(), n.parse().ok()?))
-}
-
 /// 凭证号连续性 over the numbers of one period: the gaps of each voucher word's sequence from 1
 /// to the highest number seen.
-pub(crate) fn continuity(
-    subject: &Subject,
-    occasion: Occasion,
-    period_numbers: &[String],
-) -> Finding {
+pub(crate) fn continuity(subject: &Subject, occasion: Occasion, period: &PeriodNumbers) -> Finding {
     let item = CheckItem::VoucherContinuity;
     if subject.classification.kind != RecordKind::AccountingVoucher {
         return Finding::new(
@@ -56,15 +43,11 @@ pub(crate) fn continuity(
             "凭证号没有顺序号",
         );
     };
-    let seen: BTreeSet<u64> = period_numbers
-        .iter()
-        .filter_map(|n| sequence(n))
-        .filter(|(w, _)| *w == word)
-        .map(|(_, n)| n)
-        .collect();
-    let highest = seen.last().copied().unwrap_or(0);
-    let missing: Vec<u64> = (1..=highest).filter(|n| !seen.contains(n)).collect();
-    let period = subject.classification.period.map_or_else(
+    // The subject's own number is in the period's index, so its word has a sequence.
+    let (highest, missing) = period
+        .word(word)
+        .map_or((0, &[][..]), |w| (w.highest, w.missing.as_slice()));
+    let period_name = subject.classification.period.map_or_else(
         || subject.classification.fiscal_year.to_string(),
         |p| p.to_string(),
     );
@@ -72,7 +55,7 @@ pub(crate) fn continuity(
         Finding::new(
             item,
             Outcome::Passed,
-            format!("{period} 「{word}」字凭证 1 至 {highest} 号连续"),
+            format!("{period_name} 「{word}」字凭证 1 至 {highest} 号连续"),
         )
     } else {
         let shown: Vec<String> = missing.iter().take(20).map(ToString::to_string).collect();
@@ -85,7 +68,7 @@ pub(crate) fn continuity(
             item,
             Outcome::Failed,
             format!(
-                "{period} 「{word}」字凭证 1 至 {highest} 号中缺少 {}{more}",
+                "{period_name} 「{word}」字凭证 1 至 {highest} 号中缺少 {}{more}",
                 shown.join("、")
             ),
         )
@@ -213,17 +196,5 @@ pub(crate) fn booked_once(
             Outcome::Failed,
             format!("{}；{evidence}（{verdict}）", problems.join("；")),
         )
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn voucher_numbers_split_into_word_and_sequence() {
-        assert_eq!(sequence("记-0057"), Some(("记-".into(), 57)));
-        assert_eq!(sequence("12"), Some((String::new(), 12)));
-        assert_eq!(sequence("记-A"), None);
     }
 }

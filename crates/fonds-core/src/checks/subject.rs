@@ -5,7 +5,7 @@ use fonds_domain::{
     BusinessKey, Classification, FileId, FileRole, Fonds, RecordDescription, RecordId,
     Sha256Digest, Sm3Digest, VoucherEntry,
 };
-use fonds_store::{FileRow, NewFile, NewRecord, RecordRow};
+use fonds_store::{NewFile, NewRecord, RecordForCheck};
 
 /// One record under check.
 #[derive(Debug, Clone)]
@@ -126,14 +126,20 @@ impl Subject {
     }
 
     /// A record the archive holds.
-    pub(crate) fn stored(
-        fonds: &Fonds,
-        record: RecordRow,
-        files: Vec<FileRow>,
-        entries: Vec<VoucherEntry>,
-        business_keys: Vec<BusinessKey>,
-        original_links: u32,
-    ) -> Self {
+    pub(crate) fn stored(fonds: &Fonds, found: RecordForCheck) -> Self {
+        let RecordForCheck {
+            record,
+            files,
+            entries,
+            own_keys,
+            refers_to,
+        } = found;
+        let original_links = count(
+            refers_to
+                .iter()
+                .filter(|k| k.link_type.is_original())
+                .count(),
+        );
         let files = files
             .into_iter()
             .map(|f| SubjectFile {
@@ -162,7 +168,7 @@ impl Subject {
             entries,
             archival_code: record.archival_code,
             files,
-            business_keys,
+            business_keys: own_keys,
             original_links,
         }
     }

@@ -1,5 +1,7 @@
 //! Check runs, item switches and the invoice register, in SQLite.
 
+use std::borrow::Cow;
+
 use fonds_domain::{CheckItem, CheckRunId, FondsCode, InvoiceKey, Occasion, RecordId, Stage};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row as _, Sqlite, SqlitePool};
@@ -31,32 +33,94 @@ pub(super) async fn insert_run(
     .bind(run.passed())
     .execute(&mut **tx)
     .await?;
-    // Many rows per statement: a run over a few hundred records has thousands of results.
-    const ROWS_PER_STATEMENT: usize = 200;
-    let rows: Vec<(usize, &crate::checks::NewCheckResult)> =
-        run.results.iter().enumerate().collect();
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+    // One row per record (its results as a JSON array), many rows per statement.
+    const RECORDS_PER_STATEMENT: usize = 100;
+    let records = by_record(&run.results)?;
+    for chunk in records.chunks(RECORDS_PER_STATEMENT) {
         let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO check_results (run_id, seq, record_id, record_key, file_id, file_name, item,
-                                        severity, outcome, reason, evidence, checked_at) ",
+            "INSERT INTO check_record_results (run_id, seq, record_id, record_key, results) ",
         );
-        insert.push_values(chunk, |mut row, (seq, result)| {
+        insert.push_values(chunk, |mut row, record| {
             row.push_bind(id.clone())
-                .push_bind(i64::try_from(*seq).unwrap_or(i64::MAX))
-                .push_bind(result.record_id.map(|r| r.to_string()))
-                .push_bind(result.record_key.clone())
-                .push_bind(result.file_id.map(|f| f.to_string()))
-                .push_bind(result.file_name.clone())
-                .push_bind(result.item.as_str())
-                .push_bind(result.severity.as_str())
-                .push_bind(result.outcome.as_str())
-                .push_bind(result.outcome.reason().map(str::to_owned))
-                .push_bind(result.evidence.clone())
-                .push_bind(codec::timestamp(result.checked_at));
+                .push_bind(record.seq)
+                .push_bind(record.record_id.map(|r| r.to_string()))
+                .push_bind(record.record_key)
+                .push_bind(record.results.clone());
         });
         insert.build().execute(&mut **tx).await?;
     }
     Ok(())
+}
+
+/// One record's results as a row of `check_record_results` holds them.
+struct RecordResults<'a> {
+    seq: i64,
+    record_id: Option<RecordId>,
+    record_key: &'a str,
+    results: String,
+}
+
+/// One element of a row's `results` array.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredResult<'a> {
+    #[serde(borrow)]
+    item: Cow<'a, str>,
+    #[serde(borrow)]
+    severity: Cow<'a, str>,
+    #[serde(borrow)]
+    outcome: Cow<'a, str>,
+    #[serde(borrow)]
+    reason: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    evidence: Cow<'a, str>,
+    #[serde(borrow)]
+    file_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    file_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    checked_at: Cow<'a, str>,
+}
+
+/// Groups a run's results by record — they come record by record — and encodes each group.
+fn by_record(
+    results: &[crate::checks::NewCheckResult],
+) -> Result<Vec<RecordResults<'_>>, StoreError> {
+    let mut records = Vec::new();
+    let mut start = 0;
+    while start < results.len() {
+        let first = &results[start];
+        let end = start
+            + results[start..]
+                .iter()
+                .take_while(|r| r.record_key == first.record_key && r.record_id == first.record_id)
+                .count();
+        let mut stamp = (first.checked_at, codec::timestamp(first.checked_at));
+        let mut elements = Vec::with_capacity(end - start);
+        for result in &results[start..end] {
+            if result.checked_at != stamp.0 {
+                stamp = (result.checked_at, codec::timestamp(result.checked_at));
+            }
+            elements.push(StoredResult {
+                item: Cow::Borrowed(result.item.as_str()),
+                severity: Cow::Borrowed(result.severity.as_str()),
+                outcome: Cow::Borrowed(result.outcome.as_str()),
+                reason: result.outcome.reason().map(Cow::Borrowed),
+                evidence: Cow::Borrowed(&result.evidence),
+                file_id: result.file_id.map(|f| Cow::Owned(f.to_string())),
+                file_name: result.file_name.as_deref().map(Cow::Borrowed),
+                checked_at: Cow::Owned(stamp.1.clone()),
+            });
+        }
+        records.push(RecordResults {
+            seq: i64::try_from(records.len()).unwrap_or(i64::MAX),
+            record_id: first.record_id,
+            record_key: &first.record_key,
+            results: serde_json::to_string(&elements)
+                .map_err(|e| StoreError::corrupt("check results", e))?,
+        });
+        start = end;
+    }
+    Ok(records)
 }
 
 /// Writes a run in a transaction of its own.
@@ -88,29 +152,38 @@ fn run_row(row: &SqliteRow) -> Result<CheckRunRow, StoreError> {
     })
 }
 
-fn result_row(row: &SqliteRow) -> Result<CheckResultRow, StoreError> {
+/// The results of one row of `check_record_results`, in order.
+fn record_results(row: &SqliteRow) -> Result<Vec<CheckResultRow>, StoreError> {
     let record: Option<String> = row.try_get("record_id")?;
-    let file: Option<String> = row.try_get("file_id")?;
-    let item: String = row.try_get("item")?;
-    let severity: String = row.try_get("severity")?;
-    let outcome: String = row.try_get("outcome")?;
-    let reason: Option<String> = row.try_get("reason")?;
-    Ok(CheckResultRow {
-        record_id: record.map(|r| parse_stored("record id", &r)).transpose()?,
-        record_key: row.try_get("record_key")?,
-        file_id: file.map(|f| parse_stored("file id", &f)).transpose()?,
-        file_name: row.try_get("file_name")?,
-        item: parse_stored::<CheckItem>("check item", &item)?,
-        severity: match severity.as_str() {
-            "error" => fonds_domain::Severity::Error,
-            "warning" => fonds_domain::Severity::Warning,
-            _ => return Err(StoreError::corrupt("check severity", &severity)),
-        },
-        outcome: fonds_domain::Outcome::from_parts(&outcome, reason)
-            .map_err(|_| StoreError::corrupt("check outcome", &outcome))?,
-        evidence: row.try_get("evidence")?,
-        checked_at: codec::parse_timestamp(&row.try_get::<String, _>("checked_at")?)?,
-    })
+    let record_id: Option<RecordId> = record.map(|r| parse_stored("record id", &r)).transpose()?;
+    let record_key: String = row.try_get("record_key")?;
+    let json: String = row.try_get("results")?;
+    let elements: Vec<StoredResult<'_>> =
+        serde_json::from_str(&json).map_err(|e| StoreError::corrupt("check results", e))?;
+    elements
+        .into_iter()
+        .map(|e| {
+            Ok(CheckResultRow {
+                record_id,
+                record_key: record_key.clone(),
+                file_id: e.file_id.map(|f| parse_stored("file id", &f)).transpose()?,
+                file_name: e.file_name.map(Cow::into_owned),
+                item: parse_stored::<CheckItem>("check item", &e.item)?,
+                severity: match &*e.severity {
+                    "error" => fonds_domain::Severity::Error,
+                    "warning" => fonds_domain::Severity::Warning,
+                    other => return Err(StoreError::corrupt("check severity", other)),
+                },
+                outcome: fonds_domain::Outcome::from_parts(
+                    &e.outcome,
+                    e.reason.map(Cow::into_owned),
+                )
+                .map_err(|_| StoreError::corrupt("check outcome", &e.outcome))?,
+                evidence: e.evidence.into_owned(),
+                checked_at: codec::parse_timestamp(&e.checked_at)?,
+            })
+        })
+        .collect()
 }
 
 /// A run and its results.
@@ -125,13 +198,14 @@ pub(super) async fn run(
     else {
         return Ok(None);
     };
-    let results = sqlx::query("SELECT * FROM check_results WHERE run_id = $1 ORDER BY seq")
+    let mut results = Vec::new();
+    for row in sqlx::query("SELECT * FROM check_record_results WHERE run_id = $1 ORDER BY seq")
         .bind(id.to_string())
         .fetch_all(pool)
         .await?
-        .iter()
-        .map(result_row)
-        .collect::<Result<_, _>>()?;
+    {
+        results.extend(record_results(&row)?);
+    }
     Ok(Some((run_row(&row)?, results)))
 }
 
@@ -141,7 +215,7 @@ pub(super) async fn runs_of_record(
     record: RecordId,
 ) -> Result<Vec<CheckRunRow>, StoreError> {
     sqlx::query(
-        "SELECT * FROM check_runs WHERE id IN (SELECT run_id FROM check_results WHERE record_id = $1)
+        "SELECT * FROM check_runs WHERE id IN (SELECT run_id FROM check_record_results WHERE record_id = $1)
          ORDER BY started_at DESC, id DESC",
     )
     .bind(record.to_string())
@@ -180,7 +254,7 @@ pub(super) async fn due_for_preservation(
     let rows: Vec<String> = sqlx::query_scalar(
         "SELECT r.id FROM records r
          LEFT JOIN (SELECT cr.record_id, MAX(run.finished_at) AS last
-                    FROM check_results cr JOIN check_runs run ON run.id = cr.run_id
+                    FROM check_record_results cr JOIN check_runs run ON run.id = cr.run_id
                     WHERE run.stage = 'CQ' AND cr.record_id IS NOT NULL
                     GROUP BY cr.record_id) c ON c.record_id = r.id
          WHERE r.state = 'archived' AND julianday(COALESCE(c.last, r.archived_at)) < julianday($1)
@@ -276,6 +350,28 @@ where
     .as_ref()
     .map(booking_row)
     .transpose()
+}
+
+/// The register's entries for many invoices, a few hundred keys a query.
+pub(super) async fn bookings(
+    pool: &SqlitePool,
+    keys: &[InvoiceKey],
+) -> Result<Vec<InvoiceBookingRow>, StoreError> {
+    const KEYS_PER_QUERY: usize = 500;
+    let mut found = Vec::new();
+    for chunk in keys.chunks(KEYS_PER_QUERY) {
+        let mut q: QueryBuilder<Sqlite> =
+            QueryBuilder::new(format!("{BOOKING_SELECT} WHERE b.invoice_key IN ("));
+        let mut list = q.separated(", ");
+        for key in chunk {
+            list.push_bind(key.to_string());
+        }
+        q.push(")");
+        for row in q.build().fetch_all(pool).await? {
+            found.push(booking_row(&row)?);
+        }
+    }
+    Ok(found)
 }
 
 /// The invoices booked to a record.

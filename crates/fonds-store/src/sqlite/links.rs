@@ -80,7 +80,7 @@ async fn holder_of(
     .await?)
 }
 
-fn key(row: &sqlx::sqlite::SqliteRow) -> Result<BusinessKey, StoreError> {
+pub(super) fn key(row: &sqlx::sqlite::SqliteRow) -> Result<BusinessKey, StoreError> {
     let link_type: String = row.try_get("key_type")?;
     let value: String = row.try_get("key_value")?;
     let link_type: LinkType = parse_stored("link type", &link_type)?;

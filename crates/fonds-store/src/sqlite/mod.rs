@@ -48,7 +48,7 @@ use crate::webhooks::{
 };
 
 /// The migrations, embedded in the binary in version order.
-const MIGRATIONS: [(i64, &str, &str); 10] = [
+const MIGRATIONS: [(i64, &str, &str); 11] = [
     (
         1,
         "archive",
@@ -98,6 +98,11 @@ const MIGRATIONS: [(i64, &str, &str); 10] = [
         10,
         "people",
         include_str!("../../migrations/sqlite/0010_people.sql"),
+    ),
+    (
+        15,
+        "check_results_per_record",
+        include_str!("../../migrations/sqlite/0015_check_results_per_record.sql"),
     ),
 ];
 
@@ -251,6 +256,13 @@ impl MetadataStore for SqliteStore {
 
     async fn record_entries(&self, id: RecordId) -> Result<Vec<VoucherEntry>, StoreError> {
         records::entries(&self.reader, id).await
+    }
+
+    async fn records_for_check(
+        &self,
+        ids: &[RecordId],
+    ) -> Result<Vec<crate::metadata::RecordForCheck>, StoreError> {
+        records::for_check(&self.reader, ids).await
     }
 
     async fn record_versions(&self, id: RecordId) -> Result<Vec<RecordVersion>, StoreError> {
@@ -457,11 +469,11 @@ impl MetadataStore for SqliteStore {
         checks::set_switch(&self.writer, fonds, item, enabled, at).await
     }
 
-    async fn invoice_booking(
+    async fn invoice_bookings(
         &self,
-        key: &InvoiceKey,
-    ) -> Result<Option<InvoiceBookingRow>, StoreError> {
-        checks::booking(&self.reader, key).await
+        keys: &[InvoiceKey],
+    ) -> Result<Vec<InvoiceBookingRow>, StoreError> {
+        checks::bookings(&self.reader, keys).await
     }
 
     async fn invoice_bookings_of_record(

@@ -1,12 +1,16 @@
 //! Creating records from a submission, and reading them back.
 
 use fonds_domain::{FileId, FondsCode, Money, RecordId, SubmissionId, VoucherEntry};
+use std::collections::HashMap;
+
+use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row as _, Sqlite, SqlitePool};
 
 use super::{codec, parse_stored};
 use crate::error::StoreError;
 use crate::metadata::{
-    Cursor, FileRow, NewRecord, NewSubmission, Page, RecordFilter, RecordRow, RecordVersion,
+    Cursor, FileRow, NewRecord, NewSubmission, Page, RecordFilter, RecordForCheck, RecordRow,
+    RecordVersion,
 };
 
 pub(super) const RECORD_COLUMNS: &str =
@@ -367,26 +371,35 @@ pub(super) async fn files(
         q.push(" ORDER BY id LIMIT ").push_bind(i64::from(limit));
     }
     let rows = q.build().fetch_all(pool).await?;
-    rows.iter()
-        .map(|row| {
-            let get = |c: &'static str| row.try_get::<String, _>(c);
-            let position: i64 = row.try_get("position")?;
-            let size: i64 = row.try_get("size")?;
-            Ok(FileRow {
-                id: parse_stored("file id", &get("id")?)?,
-                part: row.try_get("part")?,
-                record_id: parse_stored("record id", &get("record_id")?)?,
-                position: u32::try_from(position)
-                    .map_err(|_| StoreError::corrupt("position", position))?,
-                role: parse_stored("file role", &get("role")?)?,
-                file_name: get("file_name")?,
-                media_type: get("media_type")?,
-                size: u64::try_from(size).map_err(|_| StoreError::corrupt("size", size))?,
-                sha256: parse_stored("sha256", &get("sha256")?)?,
-                sm3: parse_stored("sm3", &get("sm3")?)?,
-            })
-        })
-        .collect()
+    rows.iter().map(file_row).collect()
+}
+
+fn file_row(row: &SqliteRow) -> Result<FileRow, StoreError> {
+    let get = |c: &'static str| row.try_get::<String, _>(c);
+    let position: i64 = row.try_get("position")?;
+    let size: i64 = row.try_get("size")?;
+    Ok(FileRow {
+        id: parse_stored("file id", &get("id")?)?,
+        part: row.try_get("part")?,
+        record_id: parse_stored("record id", &get("record_id")?)?,
+        position: u32::try_from(position).map_err(|_| StoreError::corrupt("position", position))?,
+        role: parse_stored("file role", &get("role")?)?,
+        file_name: get("file_name")?,
+        media_type: get("media_type")?,
+        size: u64::try_from(size).map_err(|_| StoreError::corrupt("size", size))?,
+        sha256: parse_stored("sha256", &get("sha256")?)?,
+        sm3: parse_stored("sm3", &get("sm3")?)?,
+    })
+}
+
+fn entry(row: &SqliteRow) -> Result<VoucherEntry, StoreError> {
+    Ok(VoucherEntry {
+        summary: row.try_get("summary")?,
+        account_code: row.try_get("account_code")?,
+        account_name: row.try_get("account_name")?,
+        debit: Money::from_fen(row.try_get("debit_fen")?),
+        credit: Money::from_fen(row.try_get("credit_fen")?),
+    })
 }
 
 pub(super) async fn entries(
@@ -400,17 +413,116 @@ pub(super) async fn entries(
     .bind(id.to_string())
     .fetch_all(pool)
     .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(VoucherEntry {
-                summary: row.try_get("summary")?,
-                account_code: row.try_get("account_code")?,
-                account_name: row.try_get("account_name")?,
-                debit: Money::from_fen(row.try_get("debit_fen")?),
-                credit: Money::from_fen(row.try_get("credit_fen")?),
-            })
-        })
-        .collect()
+    rows.iter().map(entry).collect()
+}
+
+/// How many ids go into one `IN (…)` list.
+const IDS_PER_QUERY: usize = 500;
+
+/// Runs `select` (which ends in `record_id IN `) once per slice of `ids`, with the ids bound,
+/// followed by `order`.
+async fn rows_for(
+    pool: &SqlitePool,
+    select: &str,
+    order: &str,
+    ids: &[String],
+) -> Result<Vec<SqliteRow>, StoreError> {
+    let mut rows = Vec::new();
+    for chunk in ids.chunks(IDS_PER_QUERY) {
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(select);
+        q.push("(");
+        let mut list = q.separated(", ");
+        for id in chunk {
+            list.push_bind(id.as_str());
+        }
+        q.push(") ").push(order);
+        rows.extend(q.build().fetch_all(pool).await?);
+    }
+    Ok(rows)
+}
+
+/// Records with what the check reads about them: five queries per few hundred records instead
+/// of six per record.
+pub(super) async fn for_check(
+    pool: &SqlitePool,
+    ids: &[RecordId],
+) -> Result<Vec<RecordForCheck>, StoreError> {
+    let keys: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    let mut found: HashMap<RecordId, RecordForCheck> = HashMap::with_capacity(ids.len());
+    let records = rows_for(
+        pool,
+        &format!("SELECT {RECORD_COLUMNS} FROM records WHERE id IN "),
+        "",
+        &keys,
+    )
+    .await?;
+    for row in &records {
+        let record = codec::record(row)?;
+        found.insert(
+            record.id,
+            RecordForCheck {
+                record,
+                files: Vec::new(),
+                entries: Vec::new(),
+                own_keys: Vec::new(),
+                refers_to: Vec::new(),
+            },
+        );
+    }
+    let owner = |row: &SqliteRow, column: &'static str| -> Result<RecordId, StoreError> {
+        parse_stored("record id", &row.try_get::<String, _>(column)?)
+    };
+    for row in &rows_for(
+        pool,
+        "SELECT id, record_id, position, role, file_name, media_type, size, sha256, sm3, part
+         FROM record_files WHERE record_id IN ",
+        "ORDER BY record_id, position",
+        &keys,
+    )
+    .await?
+    {
+        if let Some(r) = found.get_mut(&owner(row, "record_id")?) {
+            r.files.push(file_row(row)?);
+        }
+    }
+    for row in &rows_for(
+        pool,
+        "SELECT record_id, summary, account_code, account_name, debit_fen, credit_fen
+         FROM voucher_entries WHERE record_id IN ",
+        "ORDER BY record_id, line",
+        &keys,
+    )
+    .await?
+    {
+        if let Some(r) = found.get_mut(&owner(row, "record_id")?) {
+            r.entries.push(entry(row)?);
+        }
+    }
+    for row in &rows_for(
+        pool,
+        "SELECT record_id, key_type, key_value FROM business_keys WHERE record_id IN ",
+        "ORDER BY record_id, key_type, key_value",
+        &keys,
+    )
+    .await?
+    {
+        if let Some(r) = found.get_mut(&owner(row, "record_id")?) {
+            r.own_keys.push(super::links::key(row)?);
+        }
+    }
+    for row in &rows_for(
+        pool,
+        "SELECT from_record, key_type, key_value FROM record_links WHERE from_record IN ",
+        "ORDER BY from_record, key_type, key_value",
+        &keys,
+    )
+    .await?
+    {
+        if let Some(r) = found.get_mut(&owner(row, "from_record")?) {
+            r.refers_to.push(super::links::key(row)?);
+        }
+    }
+    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
 }
 
 pub(super) async fn versions(

@@ -345,3 +345,230 @@ async fn a_client_certificate_is_pinned_read_back_and_unpinned() {
         "pinning an unknown client changes nothing"
     );
 }
+
+#[tokio::test]
+async fn records_for_check_come_in_the_order_asked_with_their_parts_and_without_missing_ids() {
+    use fonds_domain::{BusinessKey, LinkType, Money, VoucherEntry};
+    let mut first = voucher(12, 1);
+    first.entries = vec![VoucherEntry {
+        summary: "报销差旅费".into(),
+        account_code: "6602".into(),
+        account_name: "管理费用".into(),
+        debit: Money::from_fen(10_000),
+        credit: Money::ZERO,
+    }];
+    first.business_keys = vec![BusinessKey::new(LinkType::ReimbursementForm, "BX-1").expect("key")];
+    first.links = vec![BusinessKey::new(LinkType::Invoice, "24312000000000000001").expect("key")];
+    let second = voucher(12, 2);
+    let (a, b) = (first.id, second.id);
+    let (_dir, store) = store_with(vec![first, second]).await;
+
+    let found = store
+        .records_for_check(&[b, RecordId::new(), a])
+        .await
+        .expect("load");
+    let ids: Vec<_> = found.iter().map(|f| f.record.id).collect();
+    assert_eq!(ids, vec![b, a], "in the order asked, unknown ids left out");
+    let (b_found, a_found) = (&found[0], &found[1]);
+    assert_eq!(a_found.entries.len(), 1);
+    assert_eq!(a_found.entries[0].debit, Money::from_fen(10_000));
+    assert_eq!(a_found.own_keys.len(), 1);
+    assert_eq!(a_found.refers_to.len(), 1);
+    assert_eq!(a_found.refers_to[0].link_type, LinkType::Invoice);
+    assert_eq!(a_found.files.len(), 1);
+    assert_eq!(a_found.files[0].record_id, a);
+    assert!(b_found.entries.is_empty() && b_found.own_keys.is_empty());
+    assert_eq!(b_found.files.len(), 1);
+    assert_eq!(b_found.files[0].record_id, b);
+}
+
+#[tokio::test]
+async fn a_written_check_run_reads_back_as_its_own_row_and_results() {
+    use fonds_domain::{CheckItem, CheckRunId, Occasion, Outcome, Severity};
+
+    use crate::checks::{NewCheckResult, NewCheckRun};
+    let record = voucher(12, 3);
+    let id = record.id;
+    let (_dir, store) = store_with(vec![record]).await;
+    let now = OffsetDateTime::now_utc();
+    let result = |item, outcome| NewCheckResult {
+        record_id: Some(id),
+        record_key: id.to_string(),
+        file_id: None,
+        file_name: None,
+        item,
+        severity: Severity::Error,
+        outcome,
+        evidence: "证据".into(),
+        checked_at: now,
+    };
+    let run = NewCheckRun {
+        id: CheckRunId::new(),
+        occasion: Occasion::OnDemand,
+        submission_id: None,
+        started_at: now,
+        finished_at: now,
+        results: vec![
+            result(CheckItem::ContentPresent, Outcome::Passed),
+            result(CheckItem::DebitsEqualCredits, Outcome::Failed),
+            result(CheckItem::VirusFree, Outcome::NotRun("未配置".into())),
+        ],
+    };
+    store.insert_check_run(&run).await.expect("insert");
+    let (row, results) = store
+        .check_run(run.id)
+        .await
+        .expect("read")
+        .expect("the run is there");
+    assert_eq!(row, run.row());
+    assert!(!row.passed);
+    assert_eq!(results, run.results);
+}
+
+#[tokio::test]
+async fn results_written_one_row_per_item_before_version_15_read_back_the_same_after_it() {
+    use fonds_domain::{CheckItem, CheckRunId, Outcome, Severity};
+    use sqlx::sqlite::SqlitePoolOptions;
+
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect("sqlite::memory:")
+        .await
+        .expect("memory database");
+    let (before, after): (Vec<_>, Vec<_>) = super::MIGRATIONS
+        .iter()
+        .partition(|(version, _, _)| *version < 15);
+    for (_, _, sql) in &before {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(*sql))
+            .execute(&pool)
+            .await
+            .expect("earlier migration");
+    }
+    let run = CheckRunId::new();
+    sqlx::query(
+        "INSERT INTO check_runs (id, occasion, stage, submission_id, started_at, finished_at,
+            record_count, passed) VALUES ($1, 'on_demand', 'CQ', NULL, $2, $2, 2, 0)",
+    )
+    .bind(run.to_string())
+    .bind("2026-01-02T03:04:05.123456Z")
+    .execute(&pool)
+    .await
+    .expect("run");
+    let file = FileId::new();
+    // Two records (by key), the first with a record item and a file item, the second with a
+    // reason; written in the order of `seq`.
+    let rows = [
+        (
+            0,
+            "r1",
+            None,
+            None,
+            "content_present",
+            "error",
+            "passed",
+            None,
+            "可读 \"引号\"",
+        ),
+        (
+            1,
+            "r1",
+            Some(file),
+            Some("a.pdf"),
+            "file_parses",
+            "error",
+            "failed",
+            None,
+            "无法解析",
+        ),
+        (
+            2,
+            "r2",
+            None,
+            None,
+            "virus_free",
+            "error",
+            "not_run",
+            Some("未配置"),
+            "未配置",
+        ),
+    ];
+    for (seq, key, file_id, file_name, item, severity, outcome, reason, evidence) in rows {
+        sqlx::query(
+            "INSERT INTO check_results (run_id, seq, record_id, record_key, file_id, file_name,
+                item, severity, outcome, reason, evidence, checked_at)
+             VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(run.to_string())
+        .bind(seq)
+        .bind(key)
+        .bind(file_id.map(|f: FileId| f.to_string()))
+        .bind(file_name)
+        .bind(item)
+        .bind(severity)
+        .bind(outcome)
+        .bind(reason)
+        .bind(evidence)
+        .bind("2026-01-02T03:04:05.123456Z")
+        .execute(&pool)
+        .await
+        .expect("old result");
+    }
+    for (_, _, sql) in &after {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(*sql))
+            .execute(&pool)
+            .await
+            .expect("migration 15");
+    }
+
+    let (_, results) = super::checks::run(&pool, run)
+        .await
+        .expect("read")
+        .expect("the run is there");
+    let seen: Vec<_> = results
+        .iter()
+        .map(|r| {
+            (
+                r.record_key.as_str(),
+                r.item,
+                r.severity,
+                r.outcome.clone(),
+                r.evidence.as_str(),
+                r.file_id,
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            (
+                "r1",
+                CheckItem::ContentPresent,
+                Severity::Error,
+                Outcome::Passed,
+                "可读 \"引号\"",
+                None
+            ),
+            (
+                "r1",
+                CheckItem::FileParses,
+                Severity::Error,
+                Outcome::Failed,
+                "无法解析",
+                Some(file)
+            ),
+            (
+                "r2",
+                CheckItem::VirusFree,
+                Severity::Error,
+                Outcome::NotRun("未配置".into()),
+                "未配置",
+                None
+            ),
+        ]
+    );
+    assert_eq!(results[1].file_name.as_deref(), Some("a.pdf"));
+    let refused = sqlx::query("DELETE FROM check_record_results")
+        .execute(&pool)
+        .await;
+    assert!(refused.is_err(), "results are never deleted");
+}
