@@ -151,6 +151,16 @@ pub enum ErrorCode {
     LoginTaken,
     /// No such session (or not the caller's).
     SessionNotFound,
+    /// The session waits for the second factor (a TOTP or recovery code) before anything else.
+    SecondFactorRequired,
+    /// A second factor is required of the person and none is enrolled: enrol first.
+    SecondFactorEnrolmentRequired,
+    /// The TOTP or recovery code is wrong, or was used before.
+    SecondFactorFailed,
+    /// The person has an active second factor already.
+    SecondFactorAlreadyEnrolled,
+    /// No enrolment is pending to confirm, or the session is not waiting for a second factor.
+    SecondFactorNotPending,
     /// The password is shorter than the policy allows.
     PasswordTooShort,
     /// The password mixes too few character classes.
@@ -165,7 +175,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code.
-    pub const ALL: [Self; 60] = [
+    pub const ALL: [Self; 65] = [
         Self::ManifestMalformed,
         Self::ManifestInvalid,
         Self::RecordKindUnknown,
@@ -221,6 +231,11 @@ impl ErrorCode {
         Self::CsrfTokenInvalid,
         Self::LoginTaken,
         Self::SessionNotFound,
+        Self::SecondFactorRequired,
+        Self::SecondFactorEnrolmentRequired,
+        Self::SecondFactorFailed,
+        Self::SecondFactorAlreadyEnrolled,
+        Self::SecondFactorNotPending,
         Self::PasswordTooShort,
         Self::PasswordTooSimple,
         Self::PasswordContainsName,
@@ -287,6 +302,11 @@ impl ErrorCode {
             Self::CsrfTokenInvalid => "csrf_token_invalid",
             Self::LoginTaken => "login_taken",
             Self::SessionNotFound => "session_not_found",
+            Self::SecondFactorRequired => "second_factor_required",
+            Self::SecondFactorEnrolmentRequired => "second_factor_enrolment_required",
+            Self::SecondFactorFailed => "second_factor_failed",
+            Self::SecondFactorAlreadyEnrolled => "second_factor_already_enrolled",
+            Self::SecondFactorNotPending => "second_factor_not_pending",
             Self::PasswordTooShort => "password_too_short",
             Self::PasswordTooSimple => "password_too_simple",
             Self::PasswordContainsName => "password_contains_name",
@@ -348,6 +368,11 @@ impl ErrorCode {
             Self::CsrfTokenInvalid => ErrorKind::Forbidden,
             Self::LoginTaken => ErrorKind::Conflict,
             Self::SessionNotFound => ErrorKind::NotFound,
+            Self::SecondFactorRequired => ErrorKind::Unauthenticated,
+            Self::SecondFactorEnrolmentRequired => ErrorKind::Forbidden,
+            Self::SecondFactorFailed => ErrorKind::Unauthenticated,
+            Self::SecondFactorAlreadyEnrolled => ErrorKind::Conflict,
+            Self::SecondFactorNotPending => ErrorKind::Conflict,
             Self::PasswordTooShort => ErrorKind::Invalid,
             Self::PasswordTooSimple => ErrorKind::Invalid,
             Self::PasswordContainsName => ErrorKind::Invalid,
@@ -417,6 +442,11 @@ impl ErrorCode {
             Self::CsrfTokenInvalid => "CSRF token invalid",
             Self::LoginTaken => "Login name taken",
             Self::SessionNotFound => "Session not found",
+            Self::SecondFactorRequired => "Second factor required",
+            Self::SecondFactorEnrolmentRequired => "Second factor enrolment required",
+            Self::SecondFactorFailed => "Second factor failed",
+            Self::SecondFactorAlreadyEnrolled => "Second factor already enrolled",
+            Self::SecondFactorNotPending => "No second factor pending",
             Self::PasswordTooShort => "Password too short",
             Self::PasswordTooSimple => "Password too simple",
             Self::PasswordContainsName => "Password contains a name",

@@ -69,6 +69,20 @@ pub mod actions {
     pub const LOGGED_OUT: &str = "session.logged_out";
     /// A session was revoked.
     pub const SESSION_REVOKED: &str = "session.revoked";
+    /// A password was right for an account with a second factor: the session waits for a code.
+    pub const LOGIN_PASSWORD_VERIFIED: &str = "login.password_verified";
+    /// A person started enrolling a TOTP authenticator (the secret is never in the event).
+    pub const SECOND_FACTOR_ENROLMENT_STARTED: &str = "second_factor.enrolment_started";
+    /// A first valid code confirmed a TOTP enrolment; recovery codes were issued.
+    pub const SECOND_FACTOR_CONFIRMED: &str = "second_factor.confirmed";
+    /// A TOTP or recovery code was accepted and the session opened fully.
+    pub const SECOND_FACTOR_PASSED: &str = "second_factor.passed";
+    /// A TOTP or recovery code was refused (wrong, replayed, or the account locked).
+    pub const SECOND_FACTOR_FAILED: &str = "second_factor.failed";
+    /// A one-time recovery code was used up.
+    pub const RECOVERY_CODE_USED: &str = "second_factor.recovery_code_used";
+    /// An administrator removed a person's second factor (a lost device).
+    pub const SECOND_FACTOR_RESET: &str = "second_factor.reset";
 }
 
 /// Who acted, as the audit trail names them, and from where.

@@ -31,7 +31,7 @@ pub use checks::{
 };
 pub use crypt::{
     Cipher, CryptError, DataKey, Encryption, KeyId, KeyProvider, Keyring, MAGIC, MasterKey, Rewrap,
-    Sealer, StoredContent, WrappedKey, plaintext_len_of, rewrap_file,
+    Sealer, StoredContent, WrappedKey, open_value, plaintext_len_of, rewrap_file, seal_value,
 };
 pub use deep_links::{DeepLinkUse, NewDeepLink};
 pub use error::{BlobError, StoreError};

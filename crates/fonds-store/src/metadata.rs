@@ -596,10 +596,12 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
         user_id: &str,
         at: OffsetDateTime,
         policy: &crate::people::LockoutPolicy,
+        failure: crate::people::LoginFailure,
         by: &AuditActor,
     ) -> Result<crate::people::FailedLogin, StoreError>;
 
-    /// Starts a session after a successful login, clearing the failed-login count.
+    /// Starts a session after a successful login (or a right password awaiting its second
+    /// factor), clearing the failed-login count unless a second factor is still to come.
     async fn start_session(
         &self,
         session: &crate::people::NewSession,
@@ -629,6 +631,54 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
         id: &str,
         at: OffsetDateTime,
         how: crate::people::SessionEnd,
+        by: &AuditActor,
+    ) -> Result<bool, StoreError>;
+
+    /// A person's TOTP authenticator, pending or active.
+    async fn second_factor(
+        &self,
+        user_id: &str,
+    ) -> Result<Option<crate::people::SecondFactorRow>, StoreError>;
+
+    /// Starts (or restarts) a TOTP enrolment; `false` when an active one exists.
+    async fn start_second_factor_enrolment(
+        &self,
+        new: &crate::people::NewSecondFactor,
+        by: &AuditActor,
+    ) -> Result<bool, StoreError>;
+
+    /// Activates a pending TOTP enrolment whose code of time step `step` was right, replacing
+    /// the recovery codes with these hashes and promoting the session if one is given; `false`
+    /// (and nothing changed) when no enrolment was pending or the session was not in its stage.
+    async fn confirm_second_factor(
+        &self,
+        user_id: &str,
+        step: u64,
+        recovery_code_hashes: &[String],
+        promotion: Option<&crate::people::SessionPromotion>,
+        at: OffsetDateTime,
+        by: &AuditActor,
+    ) -> Result<bool, StoreError>;
+
+    /// Uses up `proof` and promotes the session, clearing the failed-login count; `false` (and
+    /// nothing changed) when the proof was used before or the session was not in its stage.
+    async fn pass_second_factor(
+        &self,
+        user_id: &str,
+        proof: &crate::people::SecondFactorProof,
+        promotion: &crate::people::SessionPromotion,
+        by: &AuditActor,
+    ) -> Result<bool, StoreError>;
+
+    /// How many of a person's recovery codes are unused.
+    async fn recovery_codes_left(&self, user_id: &str) -> Result<u32, StoreError>;
+
+    /// Removes a person's second factor and recovery codes, ending sessions that waited for it;
+    /// `false` when there was none.
+    async fn reset_second_factor(
+        &self,
+        user_id: &str,
+        at: OffsetDateTime,
         by: &AuditActor,
     ) -> Result<bool, StoreError>;
 

@@ -167,6 +167,8 @@ pub struct NewSession {
     pub client_address: Option<String>,
     /// The browser that started it, as it named itself.
     pub user_agent: Option<String>,
+    /// What it opens.
+    pub stage: SessionStage,
 }
 
 /// A session as stored.
@@ -190,6 +192,8 @@ pub struct SessionRow {
     pub user_agent: Option<String>,
     /// When it was ended by logout or revocation.
     pub revoked_at: Option<OffsetDateTime>,
+    /// What it opens.
+    pub stage: SessionStage,
 }
 
 /// How a session is ended.
@@ -199,4 +203,172 @@ pub enum SessionEnd {
     Logout,
     /// Someone revoked it.
     Revoked,
+}
+
+/// What a live session opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionStage {
+    /// Whatever the person may do.
+    Full,
+    /// The password was right; a TOTP or recovery code must follow before anything else.
+    SecondFactor,
+    /// A second factor is required of the person and none is enrolled: only enrolment.
+    Enrolment,
+}
+
+impl SessionStage {
+    /// The stored (and API) name.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Full => "full",
+            Self::SecondFactor => "second_factor",
+            Self::Enrolment => "enrolment",
+        }
+    }
+}
+
+impl FromStr for SessionStage {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "full" => Ok(Self::Full),
+            "second_factor" => Ok(Self::SecondFactor),
+            "enrolment" => Ok(Self::Enrolment),
+            other => Err(format!("`{other}` is not a session stage")),
+        }
+    }
+}
+
+/// Why a login attempt counts as a failure toward the lockout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginFailure {
+    /// The password was wrong (`login.failed`).
+    WrongPassword,
+    /// The TOTP or recovery code was wrong or replayed (`second_factor.failed`).
+    WrongSecondFactor,
+}
+
+/// How a TOTP secret is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretFormat {
+    /// Sealed with the archive's master key (see [`crate::seal_value`]).
+    Sealed,
+    /// In the clear: no master key is configured.
+    Clear,
+}
+
+impl SecretFormat {
+    /// The stored name.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Sealed => "sealed",
+            Self::Clear => "clear",
+        }
+    }
+}
+
+impl FromStr for SecretFormat {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "sealed" => Ok(Self::Sealed),
+            "clear" => Ok(Self::Clear),
+            other => Err(format!("`{other}` is not a secret format")),
+        }
+    }
+}
+
+/// A TOTP secret to keep for a person who starts enrolling.
+#[derive(Clone)]
+pub struct NewSecondFactor {
+    /// Whose.
+    pub user_id: String,
+    /// The secret, sealed or clear as `format` says.
+    pub secret: Vec<u8>,
+    /// How.
+    pub format: SecretFormat,
+    /// When enrolment started.
+    pub created_at: OffsetDateTime,
+}
+
+impl fmt::Debug for NewSecondFactor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewSecondFactor")
+            .field("user_id", &self.user_id)
+            .field("format", &self.format)
+            .field("created_at", &self.created_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A person's TOTP authenticator as stored.
+#[derive(Clone)]
+pub struct SecondFactorRow {
+    /// Whose.
+    pub user_id: String,
+    /// The secret, sealed or clear as `format` says.
+    pub secret: Vec<u8>,
+    /// How.
+    pub format: SecretFormat,
+    /// When a first valid code confirmed it; `None` while enrolment is pending.
+    pub confirmed_at: Option<OffsetDateTime>,
+    /// The RFC 6238 time step of the last code accepted.
+    pub last_used_step: Option<u64>,
+    /// When enrolment started.
+    pub created_at: OffsetDateTime,
+}
+
+impl SecondFactorRow {
+    /// Whether it is confirmed, so logins need it.
+    #[must_use]
+    pub fn is_active(&self) -> bool {
+        self.confirmed_at.is_some()
+    }
+}
+
+impl fmt::Debug for SecondFactorRow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SecondFactorRow")
+            .field("user_id", &self.user_id)
+            .field("format", &self.format)
+            .field("confirmed_at", &self.confirmed_at)
+            .field("last_used_step", &self.last_used_step)
+            .field("created_at", &self.created_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What proved the second factor; each is used up by the proof.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecondFactorProof {
+    /// A TOTP code of this time step: accepted only if later than the last one used.
+    Totp {
+        /// The RFC 6238 time step the code belongs to.
+        step: u64,
+    },
+    /// A recovery code, by the SHA-256 (hex) of its normalised text: accepted once.
+    RecoveryCode {
+        /// The hash.
+        code_hash: String,
+    },
+}
+
+/// A session promoted to full after its second factor: it gets a new secret (so a session id
+/// seen before the promotion opens nothing after it) and a fresh idle time-out.
+#[derive(Debug, Clone)]
+pub struct SessionPromotion {
+    /// The session's id now.
+    pub from_id: String,
+    /// The stage it must be in.
+    pub from_stage: SessionStage,
+    /// Its id from now on: the SHA-256 of the new secret.
+    pub to_id: String,
+    /// When.
+    pub at: OffsetDateTime,
+    /// When it ends unless used.
+    pub idle_expires_at: OffsetDateTime,
 }

@@ -17,7 +17,7 @@ fn argon2() -> argon2::Argon2<'static> {
     argon2::Argon2::default()
 }
 
-fn random<const N: usize>() -> Result<[u8; N], CoreError> {
+pub(super) fn random<const N: usize>() -> Result<[u8; N], CoreError> {
     let mut bytes = [0u8; N];
     getrandom::fill(&mut bytes)
         .map_err(|e| CoreError::internal(std::io::Error::other(e.to_string())))?;

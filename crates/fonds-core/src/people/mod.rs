@@ -1,21 +1,30 @@
 //! People and login (docs/people.md): accounts with Argon2id password hashes and a password
-//! policy, login with lockout after repeated failures, and sessions with idle and absolute
-//! time-outs whose secrets live only in the person's cookie.
+//! policy, login with lockout after repeated failures, a TOTP second factor
+//! ([`second_factor`]), and sessions with idle and absolute time-outs whose secrets live only
+//! in the person's cookie.
 //!
 //! Roles, grants and data scope (issue 5 items 1, 2 and 4) come next: a [`User`] is then
-//! resolved to its grants where [`Archive::session`] returns it, and TOTP (item 3) becomes a
-//! second step between a verified password and [`Archive::login`]'s new session.
+//! resolved to its grants where [`Archive::session`] returns it.
 
 mod hashing;
 mod policy;
+mod recovery;
+pub mod second_factor;
+pub mod totp;
 
 use std::time::Duration;
 
-use fonds_store::people::{LockoutPolicy, NewSession, NewUser, SessionEnd, SessionRow};
-pub use fonds_store::people::{UserRow as User, UserState};
+use fonds_store::people::{
+    LockoutPolicy, LoginFailure, NewSession, NewUser, SessionEnd, SessionRow,
+};
+pub use fonds_store::people::{SessionStage, UserRow as User, UserState};
 use time::OffsetDateTime;
 
 pub use policy::{MIN_CHARACTER_CLASSES, MIN_PASSWORD_CHARS, check_password};
+pub use recovery::RECOVERY_CODES;
+pub use second_factor::{
+    Confirmation, Enrolment, SECOND_FACTOR_WAIT, SecondFactorPolicy, SecondFactorStatus,
+};
 
 use crate::error::{CoreError, ErrorCode, FieldError};
 use crate::{Actor, Archive};
@@ -33,6 +42,8 @@ pub struct PeopleSettings {
     pub lockout_first_delay: Duration,
     /// The longest lockout.
     pub lockout_longest_delay: Duration,
+    /// Who must have a second factor.
+    pub require_second_factor: SecondFactorPolicy,
 }
 
 impl Default for PeopleSettings {
@@ -43,6 +54,7 @@ impl Default for PeopleSettings {
             lockout_after: 5,
             lockout_first_delay: Duration::from_secs(60),
             lockout_longest_delay: Duration::from_secs(24 * 3600),
+            require_second_factor: SecondFactorPolicy::default(),
         }
     }
 }
@@ -68,6 +80,9 @@ pub struct NewLogin {
     pub user: User,
     /// When the session ends at the latest.
     pub expires_at: OffsetDateTime,
+    /// What the session opens: `SecondFactor` until a code is given, `Enrolment` until a
+    /// required second factor is enrolled.
+    pub stage: SessionStage,
 }
 
 impl std::fmt::Debug for NewLogin {
@@ -77,6 +92,7 @@ impl std::fmt::Debug for NewLogin {
             .field("csrf_token", &"<redacted>")
             .field("user", &self.user.login)
             .field("expires_at", &self.expires_at)
+            .field("stage", &self.stage)
             .finish()
     }
 }
@@ -92,6 +108,8 @@ pub struct SessionUser {
     pub idle_expires_at: OffsetDateTime,
     /// When it ends at the latest.
     pub absolute_expires_at: OffsetDateTime,
+    /// What it opens.
+    pub stage: SessionStage,
 }
 
 impl SessionUser {
@@ -327,24 +345,37 @@ impl Archive {
         if !matches {
             let failed = self
                 .metadata
-                .record_failed_login(&user.id, now, &self.settings.people.lockout(), &actor)
+                .record_failed_login(
+                    &user.id,
+                    now,
+                    &self.settings.people.lockout(),
+                    LoginFailure::WrongPassword,
+                    &actor,
+                )
                 .await?;
             if failed.locked_until.is_some() {
                 tracing::warn!(login = %user.login, failures = failed.failures, "account locked after failed logins");
             }
             return Err(login_failed());
         }
+        let stage = self.stage_after_password(&user).await?;
         let secret = hashing::new_session_secret()?;
         let settings = &self.settings.people;
         let absolute = add(now, settings.session_absolute_timeout);
+        let idle = match stage {
+            // A session waiting for its code lives only minutes, and using it does not extend it.
+            SessionStage::SecondFactor => self.second_factor_wait(),
+            SessionStage::Full | SessionStage::Enrolment => settings.session_idle_timeout,
+        };
         let new = NewSession {
             id: hashing::session_id(&secret),
             user_id: user.id.clone(),
             created_at: now,
-            idle_expires_at: add(now, settings.session_idle_timeout).min(absolute),
+            idle_expires_at: add(now, idle).min(absolute),
             absolute_expires_at: absolute,
             client_address: address.map(str::to_owned),
             user_agent: user_agent.map(|ua| ua.chars().take(256).collect()),
+            stage,
         };
         self.metadata.start_session(&new, &actor).await?;
         Ok(NewLogin {
@@ -352,6 +383,20 @@ impl Archive {
             secret,
             user,
             expires_at: absolute,
+            stage,
+        })
+    }
+
+    /// What a session opens once the password was right: an active second factor must be given
+    /// first; a person required to have one and without it may only enrol.
+    async fn stage_after_password(&self, user: &User) -> Result<SessionStage, CoreError> {
+        let factor = self.metadata.second_factor(&user.id).await?;
+        Ok(if factor.is_some_and(|f| f.is_active()) {
+            SessionStage::SecondFactor
+        } else if self.second_factor_required(user).await? {
+            SessionStage::Enrolment
+        } else {
+            SessionStage::Full
         })
     }
 
@@ -386,11 +431,18 @@ impl Archive {
             .filter(|u| u.state == UserState::Active)
             .ok_or_else(session_expired)?;
         let idle = self.settings.people.session_idle_timeout;
-        let idle_expires_at = add(now, idle).min(session.absolute_expires_at);
+        let idle_expires_at = if session.stage == SessionStage::SecondFactor {
+            // Waiting for its code, a session keeps the few minutes it was given.
+            session.idle_expires_at
+        } else {
+            add(now, idle).min(session.absolute_expires_at)
+        };
         // Touch at most every tenth of the idle time-out (and every minute at most), so a busy
         // page does not write on every request.
         let every = (idle / 10).min(Duration::from_secs(60));
-        if now - session.last_seen_at >= time::Duration::try_from(every).unwrap_or_default() {
+        if session.stage != SessionStage::SecondFactor
+            && now - session.last_seen_at >= time::Duration::try_from(every).unwrap_or_default()
+        {
             self.metadata
                 .touch_session(&id, now, idle_expires_at)
                 .await?;
@@ -400,6 +452,7 @@ impl Archive {
             session_id: id,
             idle_expires_at,
             absolute_expires_at: session.absolute_expires_at,
+            stage: session.stage,
         })
     }
 
@@ -457,6 +510,31 @@ impl Archive {
             .metadata
             .end_session(
                 &session.id,
+                OffsetDateTime::now_utc(),
+                SessionEnd::Revoked,
+                by,
+            )
+            .await?;
+        if ended { Ok(()) } else { Err(not_found()) }
+    }
+
+    /// Revokes the session with id `session_id`, whoever's it is (an administrator's command).
+    ///
+    /// # Errors
+    /// `session_not_found` when no live session has that id; when the store fails.
+    pub async fn revoke_any_session(&self, session_id: &str, by: &Actor) -> Result<(), CoreError> {
+        let not_found = || {
+            CoreError::new(
+                ErrorCode::SessionNotFound,
+                format!(
+                    "no live session has the id {session_id}; `fonds user sessions LOGIN` lists them"
+                ),
+            )
+        };
+        let ended = self
+            .metadata
+            .end_session(
+                session_id,
                 OffsetDateTime::now_utc(),
                 SessionEnd::Revoked,
                 by,

@@ -314,7 +314,7 @@ impl KeyProvider for Keyring {
     }
 }
 
-fn random<const N: usize>() -> Result<[u8; N], CryptError> {
+pub(super) fn random<const N: usize>() -> Result<[u8; N], CryptError> {
     let mut bytes = [0u8; N];
     getrandom::fill(&mut bytes).map_err(|e| CryptError::Random(e.to_string()))?;
     Ok(bytes)

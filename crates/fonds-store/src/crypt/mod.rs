@@ -33,6 +33,7 @@ mod error;
 mod keys;
 mod rotate;
 mod stream;
+mod value;
 
 use std::sync::Arc;
 
@@ -43,6 +44,7 @@ pub use error::CryptError;
 pub use keys::{DataKey, KeyId, KeyProvider, Keyring, MasterKey, WrappedKey};
 pub use rotate::{Rewrap, rewrap_file};
 pub use stream::{Sealer, StoredContent, plaintext_len_of};
+pub use value::{open_value, seal_value};
 
 /// What new files are sealed with, and the keys that open them.
 #[derive(Debug, Clone)]

@@ -17,6 +17,7 @@ mod people;
 mod pipeline;
 mod records;
 mod relaxed;
+mod second_factor;
 mod tokens;
 mod webhooks;
 
@@ -48,7 +49,7 @@ use crate::webhooks::{
 };
 
 /// The migrations, embedded in the binary in version order.
-const MIGRATIONS: [(i64, &str, &str); 11] = [
+const MIGRATIONS: [(i64, &str, &str); 12] = [
     (
         1,
         "archive",
@@ -98,6 +99,11 @@ const MIGRATIONS: [(i64, &str, &str); 11] = [
         10,
         "people",
         include_str!("../../migrations/sqlite/0010_people.sql"),
+    ),
+    (
+        12,
+        "second_factor",
+        include_str!("../../migrations/sqlite/0012_second_factor.sql"),
     ),
     (
         15,
@@ -668,9 +674,70 @@ impl MetadataStore for SqliteStore {
         user_id: &str,
         at: OffsetDateTime,
         policy: &crate::people::LockoutPolicy,
+        failure: crate::people::LoginFailure,
         by: &AuditActor,
     ) -> Result<crate::people::FailedLogin, StoreError> {
-        people::record_failed_login(&self.writer, user_id, at, policy, by).await
+        people::record_failed_login(&self.writer, user_id, at, policy, failure, by).await
+    }
+
+    async fn second_factor(
+        &self,
+        user_id: &str,
+    ) -> Result<Option<crate::people::SecondFactorRow>, StoreError> {
+        // From the writer: a code checked against a stale last step could be accepted twice.
+        second_factor::second_factor_of(&self.writer, user_id).await
+    }
+
+    async fn start_second_factor_enrolment(
+        &self,
+        new: &crate::people::NewSecondFactor,
+        by: &AuditActor,
+    ) -> Result<bool, StoreError> {
+        second_factor::start_enrolment(&self.writer, new, by).await
+    }
+
+    async fn confirm_second_factor(
+        &self,
+        user_id: &str,
+        step: u64,
+        recovery_code_hashes: &[String],
+        promotion: Option<&crate::people::SessionPromotion>,
+        at: OffsetDateTime,
+        by: &AuditActor,
+    ) -> Result<bool, StoreError> {
+        second_factor::confirm(
+            &self.writer,
+            user_id,
+            step,
+            recovery_code_hashes,
+            promotion,
+            at,
+            by,
+        )
+        .await
+    }
+
+    async fn pass_second_factor(
+        &self,
+        user_id: &str,
+        proof: &crate::people::SecondFactorProof,
+        promotion: &crate::people::SessionPromotion,
+        by: &AuditActor,
+    ) -> Result<bool, StoreError> {
+        second_factor::pass(&self.writer, user_id, proof, promotion, by).await
+    }
+
+    async fn recovery_codes_left(&self, user_id: &str) -> Result<u32, StoreError> {
+        second_factor::recovery_codes_left(&self.writer, user_id).await
+    }
+
+    async fn reset_second_factor(
+        &self,
+        user_id: &str,
+        at: OffsetDateTime,
+        by: &AuditActor,
+    ) -> Result<bool, StoreError> {
+        second_factor::reset(&self.writer, user_id, at, by).await
     }
 
     async fn start_session(

@@ -10,7 +10,8 @@ use super::{append_audit, codec, parse_stored};
 use crate::audit::{AuditActor, AuditOutcome, NewAuditEvent, actions};
 use crate::error::StoreError;
 use crate::people::{
-    FailedLogin, LockoutPolicy, NewSession, NewUser, SessionEnd, SessionRow, UserRow,
+    FailedLogin, LockoutPolicy, LoginFailure, NewSession, NewUser, SessionEnd, SessionRow,
+    SessionStage, UserRow,
 };
 
 macro_rules! user_columns {
@@ -23,7 +24,7 @@ macro_rules! user_columns {
 macro_rules! session_columns {
     () => {
         "id, user_id, created_at, last_seen_at, idle_expires_at, absolute_expires_at, \
-         client_address, user_agent, revoked_at"
+         client_address, user_agent, revoked_at, stage"
     };
 }
 
@@ -54,6 +55,7 @@ fn session(row: &SqliteRow) -> Result<SessionRow, StoreError> {
         let text: String = row.try_get(column)?;
         codec::parse_timestamp(&text)
     };
+    let stage: String = row.try_get("stage")?;
     Ok(SessionRow {
         id: row.try_get("id")?,
         user_id: row.try_get("user_id")?,
@@ -64,6 +66,7 @@ fn session(row: &SqliteRow) -> Result<SessionRow, StoreError> {
         client_address: row.try_get("client_address")?,
         user_agent: row.try_get("user_agent")?,
         revoked_at: optional_time(row.try_get("revoked_at")?)?,
+        stage: parse_stored("session stage", &stage)?,
     })
 }
 
@@ -174,6 +177,7 @@ pub(super) async fn record_failed_login(
     user_id: &str,
     at: OffsetDateTime,
     policy: &LockoutPolicy,
+    failure: LoginFailure,
     by: &AuditActor,
 ) -> Result<FailedLogin, StoreError> {
     let mut tx = pool.begin().await?;
@@ -185,11 +189,15 @@ pub(super) async fn record_failed_login(
     .await?;
     let failures = u32::try_from(failures).unwrap_or(u32::MAX);
     let locked_until = policy.delay(failures).map(|delay| at + delay);
+    let (action, reason) = match failure {
+        LoginFailure::WrongPassword => (actions::LOGIN_FAILED, "wrong_password"),
+        LoginFailure::WrongSecondFactor => (actions::SECOND_FACTOR_FAILED, "wrong_code"),
+    };
     let mut failed = NewAuditEvent::success(
         by,
-        actions::LOGIN_FAILED,
+        action,
         Some(("user", user_id.to_owned())),
-        serde_json::json!({ "reason": "wrong_password", "failures": failures }),
+        serde_json::json!({ "reason": reason, "failures": failures }),
     )
     .at(at);
     failed.outcome = AuditOutcome::Refused;
@@ -226,17 +234,22 @@ pub(super) async fn start_session(
 ) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     let at = codec::timestamp(new.created_at);
-    sqlx::query(
-        "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $1 WHERE id = $2",
-    )
-    .bind(&at)
-    .bind(&new.user_id)
-    .execute(&mut *tx)
-    .await?;
+    // A password alone does not clear the failure count of an account that needs a second
+    // factor: otherwise whoever knows the password could guess codes without ever being locked.
+    if new.stage != SessionStage::SecondFactor {
+        sqlx::query(
+            "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $1
+             WHERE id = $2",
+        )
+        .bind(&at)
+        .bind(&new.user_id)
+        .execute(&mut *tx)
+        .await?;
+    }
     sqlx::query(
         "INSERT INTO sessions (id, user_id, created_at, last_seen_at, idle_expires_at,
-            absolute_expires_at, client_address, user_agent)
-         VALUES ($1, $2, $3, $3, $4, $5, $6, $7)",
+            absolute_expires_at, client_address, user_agent, stage)
+         VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8)",
     )
     .bind(&new.id)
     .bind(&new.user_id)
@@ -245,14 +258,23 @@ pub(super) async fn start_session(
     .bind(codec::timestamp(new.absolute_expires_at))
     .bind(&new.client_address)
     .bind(&new.user_agent)
+    .bind(new.stage.as_str())
     .execute(&mut *tx)
     .await?;
+    let action = match new.stage {
+        SessionStage::SecondFactor => actions::LOGIN_PASSWORD_VERIFIED,
+        SessionStage::Full | SessionStage::Enrolment => actions::LOGIN_SUCCEEDED,
+    };
     // The session id is the hash of its secret: naming it reveals nothing a thief could use.
     let event = NewAuditEvent::success(
         by,
-        actions::LOGIN_SUCCEEDED,
+        action,
         Some(("session", new.id.clone())),
-        serde_json::json!({ "user_id": new.user_id, "user_agent": new.user_agent }),
+        serde_json::json!({
+            "user_id": new.user_id,
+            "user_agent": new.user_agent,
+            "stage": new.stage.as_str(),
+        }),
     )
     .at(new.created_at);
     append_audit(&mut tx, &event).await?;
