@@ -8,7 +8,7 @@ use std::net::{IpAddr, SocketAddr};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{Method, header};
-use fonds_core::people::SessionUser;
+use fonds_core::people::{SessionStage, SessionUser};
 use fonds_core::{Actor, ErrorCode, Principal};
 
 use crate::AppState;
@@ -92,9 +92,12 @@ pub(crate) fn session_cookie(parts: &Parts) -> Option<String> {
         .map(|(_, value)| value.trim().to_owned())
 }
 
-/// A person with a live session, from the `fonds_session` cookie. For a request that changes
-/// state (anything but GET, HEAD and OPTIONS) the `X-CSRF-Token` header must carry the
-/// session's CSRF token, or the request is refused before its handler runs.
+/// A person with a live, full session, from the `fonds_session` cookie: the password and, where
+/// one is enrolled or required, the second factor were given. For a request that changes state
+/// (anything but GET, HEAD and OPTIONS) the `X-CSRF-Token` header must carry the session's CSRF
+/// token, or the request is refused before its handler runs. A session still waiting for its
+/// second factor or for a required enrolment is refused here; only the routes that take
+/// [`SessionAtAnyStage`] open for it.
 #[derive(Clone)]
 pub struct SignedIn {
     /// The person and their session.
@@ -149,6 +152,38 @@ impl FromRequestParts<AppState> for SignedIn {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        let SessionAtAnyStage(signed_in) =
+            SessionAtAnyStage::from_request_parts(parts, state).await?;
+        match signed_in.session.stage {
+            SessionStage::Full => Ok(signed_in),
+            SessionStage::SecondFactor => Err(ApiError::new(
+                ErrorCode::SecondFactorRequired,
+                "this session waits for the second factor: POST /api/v1/session/second-factor \
+                 with a TOTP code or a recovery code",
+            )),
+            SessionStage::Enrolment => Err(ApiError::new(
+                ErrorCode::SecondFactorEnrolmentRequired,
+                "a second factor is required for this account: enrol an authenticator app with \
+                 POST /api/v1/session/totp, then confirm it with POST \
+                 /api/v1/session/totp/confirmation",
+            )),
+        }
+    }
+}
+
+/// A person with a live session at any stage (see [`SessionStage`]), with the same cookie and
+/// CSRF checks as [`SignedIn`]: for the session routes themselves (show, log out, give the
+/// second factor, enrol), which a session waiting for its second factor or enrolment needs.
+#[derive(Debug, Clone)]
+pub struct SessionAtAnyStage(pub SignedIn);
+
+impl FromRequestParts<AppState> for SessionAtAnyStage {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let secret = session_cookie(parts).ok_or_else(|| {
             ApiError::new(
                 ErrorCode::Unauthenticated,
@@ -180,11 +215,11 @@ impl FromRequestParts<AppState> for SignedIn {
                 ));
             }
         }
-        Ok(Self {
+        Ok(Self(SignedIn {
             session,
             address: remote_address(parts),
             secret,
-        })
+        }))
     }
 }
 

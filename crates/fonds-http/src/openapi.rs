@@ -49,6 +49,11 @@ use crate::routes;
         routes::session::login,
         routes::session::show,
         routes::session::logout,
+        routes::second_factor::pass,
+        routes::second_factor::start_enrolment,
+        routes::second_factor::confirm_enrolment,
+        routes::sessions::list,
+        routes::sessions::revoke,
     ),
     components(schemas(
         problem::Problem,
@@ -94,6 +99,10 @@ use crate::routes;
         routes::session::LoginBody,
         routes::session::UserInfo,
         routes::session::SessionInfo,
+        routes::second_factor::CodeBody,
+        routes::second_factor::TotpEnrolment,
+        routes::second_factor::TotpConfirmed,
+        routes::sessions::SessionSummary,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -104,7 +113,7 @@ use crate::routes;
         (name = "deep-links", description = "Single-use links that open one record for one OA user"),
         (name = "clients", description = "Client systems (接入系统) that submit signed requests"),
         (name = "webhooks", description = "Signed event deliveries to client systems"),
-        (name = "session", description = "A person's login session: log in, who am I, log out"),
+        (name = "session", description = "A person's login session: log in, the second factor, who am I, their sessions, log out"),
     )
 )]
 struct ApiDoc;

@@ -393,8 +393,24 @@ pub enum UserCommand {
         #[arg(long)]
         name: String,
     },
-    /// List the accounts (never their password hashes).
+    /// List the accounts (never their password hashes), with their second factor.
     List,
+    /// List a person's sessions, newest first, ended ones too.
+    Sessions {
+        /// The login name.
+        login: String,
+    },
+    /// Revoke a session by its id (from `fonds user sessions`): its cookie opens nothing more.
+    RevokeSession {
+        /// The session's id: 64 hex digits.
+        id: String,
+    },
+    /// Remove a person's TOTP second factor and recovery codes, when they lost the device;
+    /// they enrol again (at their next login, where the policy requires a second factor).
+    ResetSecondFactor {
+        /// The login name.
+        login: String,
+    },
 }
 
 /// Client-system commands.

@@ -42,6 +42,28 @@ impl AtRestCipher {
     }
 }
 
+/// Who must have a second login factor (TOTP) before a session opens fully.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequireSecondFactor {
+    /// The three officers: system, security and audit administrators.
+    #[default]
+    Officers,
+    /// Everyone who logs in.
+    Everyone,
+}
+
+impl RequireSecondFactor {
+    /// The policy the archive applies.
+    #[must_use]
+    pub fn policy(self) -> fonds_core::people::SecondFactorPolicy {
+        match self {
+            Self::Officers => fonds_core::people::SecondFactorPolicy::Officers,
+            Self::Everyone => fonds_core::people::SecondFactorPolicy::Everyone,
+        }
+    }
+}
+
 /// What to do with a second booking of an invoice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
@@ -85,6 +107,8 @@ pub struct Config {
     pub session_idle_minutes: u32,
     /// Hours after login a person's session ends, however much it is used.
     pub session_absolute_hours: u32,
+    /// Who must log in with a second factor: `officers` or `everyone`.
+    pub require_second_factor: RequireSecondFactor,
     /// The ClamAV daemon: `unix:/path` or `tcp:host:port`.
     pub clamd: Option<String>,
     /// What to do with a second booking of an invoice.
@@ -121,6 +145,7 @@ impl Default for Config {
             client_rate_limit_per_minute: 3000,
             session_idle_minutes: 30,
             session_absolute_hours: 12,
+            require_second_factor: RequireSecondFactor::Officers,
             clamd: None,
             duplicate_invoices: DuplicateInvoices::Reject,
             fixity_cycle_days: 30,
@@ -333,6 +358,20 @@ mod tests {
         let config = Config::extract(figment).expect("config");
         assert_eq!(config.fixity_cycle_days, 7);
         assert_eq!(config.duplicate_invoices, DuplicateInvoices::Flag);
+    }
+
+    #[test]
+    fn the_second_factor_policy_is_read_by_name_and_refused_when_unknown() {
+        let config = from_toml("require_second_factor = \"everyone\"").expect("everyone");
+        assert_eq!(
+            config.require_second_factor.policy(),
+            fonds_core::people::SecondFactorPolicy::Everyone
+        );
+        let message = format!(
+            "{:#}",
+            from_toml("require_second_factor = \"admins\"").expect_err("unknown policy")
+        );
+        assert!(message.contains("require_second_factor"), "{message}");
     }
 
     #[test]

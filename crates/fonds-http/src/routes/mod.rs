@@ -6,7 +6,9 @@ pub(crate) mod deep_links;
 pub(crate) mod files;
 pub(crate) mod links;
 pub(crate) mod records;
+pub(crate) mod second_factor;
 pub(crate) mod session;
+pub(crate) mod sessions;
 pub(crate) mod submissions;
 pub(crate) mod webhooks;
 
@@ -57,6 +59,14 @@ pub(crate) fn api() -> Router<AppState> {
                 .get(session::show)
                 .delete(session::logout),
         )
+        .route("/session/second-factor", post(second_factor::pass))
+        .route("/session/totp", post(second_factor::start_enrolment))
+        .route(
+            "/session/totp/confirmation",
+            post(second_factor::confirm_enrolment),
+        )
+        .route("/sessions", get(sessions::list))
+        .route("/sessions/{id}", axum::routing::delete(sessions::revoke))
         .route("/openapi.json", get(crate::openapi::serve))
         .route_layer(axum::middleware::from_fn(tag_route))
 }

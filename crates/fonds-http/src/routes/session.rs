@@ -1,20 +1,21 @@
 //! A person's session (docs/people.md): log in, who am I, log out. The session secret travels
 //! only in the `fonds_session` cookie (HttpOnly, SameSite=Strict, Secure unless served over
 //! plain HTTP on loopback); the CSRF token in the body is what the page sends back in
-//! `X-CSRF-Token` with every change.
+//! `X-CSRF-Token` with every change. A login whose account has a second factor starts a session
+//! at stage `second_factor`, completed in [`super::second_factor`].
 
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use fonds_core::ErrorCode;
-use fonds_core::people::User;
+use fonds_core::people::{NewLogin, SessionStage, User};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::auth::{RemoteAddress, SESSION_COOKIE, SignedIn};
+use crate::auth::{RemoteAddress, SESSION_COOKIE, SessionAtAnyStage};
 use crate::problem::{ApiError, Problem};
 
 /// A login.
@@ -60,6 +61,11 @@ pub struct SessionInfo {
     pub expires_at: String,
     /// A session unused this many seconds ends.
     pub idle_timeout_seconds: u64,
+    /// What the session opens: `full`; `second_factor` until a TOTP or recovery code is given
+    /// with POST /api/v1/session/second-factor (for at most five minutes); `enrolment` until a
+    /// required authenticator is enrolled with POST /api/v1/session/totp and confirmed.
+    #[schema(example = "full")]
+    pub stage: String,
 }
 
 fn rfc3339(at: OffsetDateTime) -> String {
@@ -80,11 +86,13 @@ fn session_info(
     user: &User,
     csrf_token: String,
     expires_at: OffsetDateTime,
+    stage: SessionStage,
 ) -> SessionInfo {
     SessionInfo {
         user: user_info(user),
         csrf_token,
         expires_at: rfc3339(expires_at),
+        stage: stage.as_str().to_owned(),
         idle_timeout_seconds: state
             .archive
             .settings()
@@ -110,7 +118,7 @@ fn cookie(
     )
 }
 
-fn with_cookie(mut response: Response, cookie: &str) -> Result<Response, ApiError> {
+pub(crate) fn with_cookie(mut response: Response, cookie: &str) -> Result<Response, ApiError> {
     let value = HeaderValue::from_str(cookie).map_err(fonds_core::CoreError::internal)?;
     response.headers_mut().insert(header::SET_COOKIE, value);
     response
@@ -127,7 +135,7 @@ fn with_cookie(mut response: Response, cookie: &str) -> Result<Response, ApiErro
     tag = "session",
     request_body = LoginBody,
     responses(
-        (status = 201, description = "Logged in; the session secret is in the `fonds_session` cookie", body = SessionInfo),
+        (status = 201, description = "Logged in; the session secret is in the `fonds_session` cookie. With a second factor enrolled the session's `stage` is `second_factor` until a code is given", body = SessionInfo),
         (status = 401, description = "`login_failed`: the login name or the password is wrong", body = Problem),
         (status = 429, description = "`account_locked`: wait for Retry-After", body = Problem),
     ),
@@ -158,23 +166,40 @@ pub(crate) async fn login(
             user_agent,
         )
         .await?;
-    let max_age = state
-        .archive
-        .settings()
-        .people
-        .session_absolute_timeout
-        .as_secs();
-    let cookie = cookie(&state, address, &login.secret, max_age);
+    answer_new_session(&state, address, &login, StatusCode::CREATED)
+}
+
+/// The cookie that carries a new session's secret, living as long as the session at most (the
+/// whole seconds left, rounded up).
+pub(crate) fn cookie_of(
+    state: &AppState,
+    address: Option<std::net::IpAddr>,
+    login: &NewLogin,
+) -> String {
+    let left = login.expires_at - OffsetDateTime::now_utc();
+    let max_age = (left.whole_seconds() + i64::from(left.subsec_nanoseconds() > 0))
+        .max(0)
+        .unsigned_abs();
+    cookie(state, address, &login.secret, max_age)
+}
+
+/// The answer that hands a session's (new) secret to the browser: the cookie, and the session
+/// with its CSRF token in the body.
+pub(crate) fn answer_new_session(
+    state: &AppState,
+    address: Option<std::net::IpAddr>,
+    login: &NewLogin,
+    status: StatusCode,
+) -> Result<Response, ApiError> {
+    let cookie = cookie_of(state, address, login);
     let info = session_info(
-        &state,
+        state,
         &login.user,
         login.csrf_token.clone(),
         login.expires_at,
+        login.stage,
     );
-    with_cookie(
-        (StatusCode::CREATED, axum::Json(info)).into_response(),
-        &cookie,
-    )
+    with_cookie((status, axum::Json(info)).into_response(), &cookie)
 }
 
 /// Who is logged in, with the session's CSRF token.
@@ -191,13 +216,14 @@ pub(crate) async fn login(
 )]
 pub(crate) async fn show(
     State(state): State<AppState>,
-    signed_in: SignedIn,
+    SessionAtAnyStage(signed_in): SessionAtAnyStage,
 ) -> Result<Response, ApiError> {
     let info = session_info(
         &state,
         &signed_in.session.user,
         signed_in.csrf_token(),
         signed_in.session.absolute_expires_at,
+        signed_in.session.stage,
     );
     let mut response = axum::Json(info).into_response();
     response
@@ -222,7 +248,7 @@ pub(crate) async fn show(
 )]
 pub(crate) async fn logout(
     State(state): State<AppState>,
-    signed_in: SignedIn,
+    SessionAtAnyStage(signed_in): SessionAtAnyStage,
 ) -> Result<Response, ApiError> {
     state
         .archive

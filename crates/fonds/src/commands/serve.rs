@@ -134,6 +134,7 @@ fn settings_of(config: &Config) -> anyhow::Result<Settings> {
             session_absolute_timeout: Duration::from_secs(
                 u64::from(config.session_absolute_hours) * 3600,
             ),
+            require_second_factor: config.require_second_factor.policy(),
             ..fonds_core::people::PeopleSettings::default()
         },
         checks: CheckSettings {

@@ -6,6 +6,7 @@ use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::path::Path;
 use std::process::ExitCode;
 
+use fonds_core::people::SecondFactorStatus;
 use fonds_core::{Actor, ErrorCode, Settings};
 
 use crate::cli::UserCommand;
@@ -93,8 +94,15 @@ pub async fn run(data: &Path, command: UserCommand) -> anyhow::Result<ExitCode> 
                     .locked_until
                     .filter(|until| *until > time::OffsetDateTime::now_utc())
                     .map_or_else(String::new, |until| format!("  locked until {until}"));
+                let factor = match archive.second_factor_status(&user).await? {
+                    SecondFactorStatus::None => "no 2FA".to_owned(),
+                    SecondFactorStatus::Pending => "2FA pending".to_owned(),
+                    SecondFactorStatus::Active {
+                        recovery_codes_left,
+                    } => format!("TOTP ({recovery_codes_left} recovery codes)"),
+                };
                 println!(
-                    "{:<24} {:<20} {:<8} last login {}{locked}",
+                    "{:<24} {:<20} {:<8} {factor:<28} last login {}{locked}",
                     user.login,
                     user.display_name,
                     user.state,
@@ -102,6 +110,38 @@ pub async fn run(data: &Path, command: UserCommand) -> anyhow::Result<ExitCode> 
                         .map_or_else(|| "never".to_owned(), |at| at.to_string()),
                 );
             }
+        }
+        UserCommand::Sessions { login } => {
+            let now = time::OffsetDateTime::now_utc();
+            for session in archive.list_sessions(&login).await? {
+                let standing = match session.revoked_at {
+                    Some(at) => format!("ended {at}"),
+                    None if now >= session.idle_expires_at
+                        || now >= session.absolute_expires_at =>
+                    {
+                        "timed out".to_owned()
+                    }
+                    None => format!("live ({})", session.stage.as_str()),
+                };
+                println!(
+                    "{}  started {}  last used {}  from {}  {standing}",
+                    session.id,
+                    session.created_at,
+                    session.last_seen_at,
+                    session.client_address.as_deref().unwrap_or("?"),
+                );
+            }
+        }
+        UserCommand::RevokeSession { id } => {
+            archive.revoke_any_session(&id, &Actor::cli()).await?;
+            println!("Revoked session {id}: its cookie opens nothing any more");
+        }
+        UserCommand::ResetSecondFactor { login } => {
+            archive.reset_second_factor(&login, &Actor::cli()).await?;
+            println!(
+                "Removed the second factor of `{login}` and their recovery codes; they enrol a new \
+                 authenticator at their next login"
+            );
         }
     }
     Ok(ExitCode::SUCCESS)
