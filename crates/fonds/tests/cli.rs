@@ -277,3 +277,61 @@ fn user_add_reads_the_password_from_stdin_and_enforces_the_policy() {
     assert!(!again.status.success());
     assert!(text(&again).contains("taken"), "{}", text(&again));
 }
+
+/// `fonds user sessions` lists a person's sessions, `fonds user revoke-session` ends one so its
+/// cookie opens nothing more, and `fonds user reset-second-factor` removes a second factor; both
+/// changes are audited as the command line's.
+#[tokio::test]
+async fn user_sessions_are_listed_and_revoked_and_a_second_factor_reset_at_the_server() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let data = root.path().join("data");
+    assert!(fonds(&data, &["init"]).status.success());
+    let archive = fonds_core::Archive::open_embedded(&data, fonds_core::Settings::default())
+        .await
+        .expect("open");
+    let cli = fonds_core::Actor::cli();
+    archive
+        .create_user("wang.fang", "王芳", "Quiet-Harbour-58", &cli)
+        .await
+        .expect("user");
+    let login = archive
+        .login("wang.fang", "Quiet-Harbour-58", Some("192.0.2.7"), None)
+        .await
+        .expect("login");
+    let session = archive.session(&login.secret).await.expect("session");
+    archive
+        .start_second_factor_enrolment(&session, &session.actor())
+        .await
+        .expect("enrolment");
+    assert!(text(&fonds(&data, &["user", "list"])).contains("2FA pending"));
+
+    let listed = text(&fonds(&data, &["user", "sessions", "wang.fang"]));
+    assert!(listed.contains(&session.session_id), "{listed}");
+    assert!(
+        listed.contains("192.0.2.7") && listed.contains("live (full)"),
+        "{listed}"
+    );
+    let revoked = fonds(&data, &["user", "revoke-session", &session.session_id]);
+    assert!(revoked.status.success(), "{}", text(&revoked));
+    let refused = archive.session(&login.secret).await.expect_err("revoked");
+    assert_eq!(refused.code.as_str(), "session_expired");
+    assert!(text(&fonds(&data, &["user", "sessions", "wang.fang"])).contains("ended"));
+    let again = fonds(&data, &["user", "revoke-session", &session.session_id]);
+    assert!(!again.status.success());
+    assert!(text(&again).contains("no live session"), "{}", text(&again));
+
+    let reset = fonds(&data, &["user", "reset-second-factor", "wang.fang"]);
+    assert!(reset.status.success(), "{}", text(&reset));
+    assert!(text(&fonds(&data, &["user", "list"])).contains("no 2FA"));
+    let nothing = fonds(&data, &["user", "reset-second-factor", "wang.fang"]);
+    assert!(!nothing.status.success());
+
+    let events = archive.audit_events_after(0, 1000).await.expect("events");
+    for action in ["session.revoked", "second_factor.reset"] {
+        let event = events
+            .iter()
+            .find(|e| e.action == action)
+            .unwrap_or_else(|| panic!("{action} in the trail"));
+        assert_eq!(event.actor, "cli", "{action}");
+    }
+}
