@@ -8,7 +8,7 @@ use std::net::{IpAddr, SocketAddr};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{Method, header};
-use fonds_core::people::{SessionStage, SessionUser};
+use fonds_core::people::SessionUser;
 use fonds_core::{Actor, ErrorCode, Principal};
 
 use crate::AppState;
@@ -154,24 +154,12 @@ impl FromRequestParts<AppState> for SignedIn {
     ) -> Result<Self, Self::Rejection> {
         let SessionAtAnyStage(signed_in) =
             SessionAtAnyStage::from_request_parts(parts, state).await?;
-        match signed_in.session.stage {
-            SessionStage::Full => Ok(signed_in),
-            SessionStage::SecondFactor => Err(ApiError::new(
-                ErrorCode::SecondFactorRequired,
-                "this session waits for the second factor: POST /api/v1/session/second-factor \
-                 with a TOTP code or a recovery code",
-            )),
-            SessionStage::Enrolment => Err(ApiError::new(
-                ErrorCode::SecondFactorEnrolmentRequired,
-                "a second factor is required for this account: enrol an authenticator app with \
-                 POST /api/v1/session/totp, then confirm it with POST \
-                 /api/v1/session/totp/confirmation",
-            )),
-        }
+        signed_in.session.require_full()?;
+        Ok(signed_in)
     }
 }
 
-/// A person with a live session at any stage (see [`SessionStage`]), with the same cookie and
+/// A person with a live session at any stage (see `fonds_core::people::SessionStage`), with the same cookie and
 /// CSRF checks as [`SignedIn`]: for the session routes themselves (show, log out, give the
 /// second factor, enrol), which a session waiting for its second factor or enrolment needs.
 #[derive(Debug, Clone)]

@@ -118,6 +118,25 @@ impl SessionUser {
     pub fn actor(&self) -> Actor {
         Actor::user(&self.user.login)
     }
+
+    /// Whether the session is open fully: the password and, where one is enrolled or required,
+    /// the second factor were given.
+    ///
+    /// # Errors
+    /// `second_factor_required` while it waits for a code; `second_factor_enrolment_required`
+    /// while it may only enrol.
+    pub fn require_full(&self) -> Result<(), CoreError> {
+        match self.stage {
+            SessionStage::Full => Ok(()),
+            SessionStage::SecondFactor => Err(second_factor::second_factor_first()),
+            SessionStage::Enrolment => Err(CoreError::new(
+                ErrorCode::SecondFactorEnrolmentRequired,
+                "a second factor is required for this account: enrol an authenticator app with \
+                 POST /api/v1/session/totp, then confirm it with POST \
+                 /api/v1/session/totp/confirmation",
+            )),
+        }
+    }
 }
 
 /// A session as listed: never its secret.

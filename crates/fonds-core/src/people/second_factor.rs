@@ -99,7 +99,7 @@ fn unix_seconds(at: OffsetDateTime) -> u64 {
     u64::try_from(at.unix_timestamp()).unwrap_or(0)
 }
 
-fn second_factor_first() -> CoreError {
+pub(super) fn second_factor_first() -> CoreError {
     CoreError::new(
         ErrorCode::SecondFactorRequired,
         "this session waits for the second factor: POST /api/v1/session/second-factor with a \
