@@ -241,7 +241,21 @@ async fn after_enrolment_a_login_waits_for_a_code_and_then_opens_under_a_new_coo
     let app = spawn_app().await;
     let enrolled = enrolled_alice(&app).await;
 
-    let waiting = log_in(&app).await;
+    let response = app
+        .client
+        .post(app.url("/api/v1/session"))
+        .json(&json!({"login": "alice", "password": PASSWORD}))
+        .send()
+        .await
+        .expect("send");
+    let set_cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .expect("set-cookie")
+        .to_owned();
+    assert!(set_cookie.contains("Max-Age=300"), "{set_cookie}");
+    let waiting = Session::from_response(response).await;
     assert_eq!(waiting.stage, "second_factor");
     // Waiting, the session lives five minutes at most …
     let pending = app

@@ -78,7 +78,8 @@ pub struct NewLogin {
     pub csrf_token: String,
     /// Who logged in.
     pub user: User,
-    /// When the session ends at the latest.
+    /// When the session ends at the latest (within minutes while it waits for its second
+    /// factor).
     pub expires_at: OffsetDateTime,
     /// What the session opens: `SecondFactor` until a code is given, `Enrolment` until a
     /// required second factor is enrolled.
@@ -113,6 +114,16 @@ pub struct SessionUser {
 }
 
 impl SessionUser {
+    /// When the session ends at the latest: within minutes while it waits for its second
+    /// factor, else at its absolute time-out.
+    #[must_use]
+    pub fn expires_at(&self) -> OffsetDateTime {
+        match self.stage {
+            SessionStage::SecondFactor => self.idle_expires_at,
+            SessionStage::Full | SessionStage::Enrolment => self.absolute_expires_at,
+        }
+    }
+
     /// The person as the audit trail names them.
     #[must_use]
     pub fn actor(&self) -> Actor {
@@ -401,7 +412,11 @@ impl Archive {
             csrf_token: hashing::csrf_token(&secret),
             secret,
             user,
-            expires_at: absolute,
+            // A session waiting for its code ends within minutes, and so does its cookie.
+            expires_at: match stage {
+                SessionStage::SecondFactor => new.idle_expires_at,
+                SessionStage::Full | SessionStage::Enrolment => absolute,
+            },
             stage,
         })
     }

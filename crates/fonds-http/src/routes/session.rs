@@ -57,7 +57,8 @@ pub struct SessionInfo {
     pub user: UserInfo,
     /// Send this in `X-CSRF-Token` with every POST, PUT, PATCH and DELETE made with the cookie.
     pub csrf_token: String,
-    /// When the session ends at the latest, RFC 3339.
+    /// When the session ends at the latest, RFC 3339 (within five minutes at stage
+    /// `second_factor`).
     pub expires_at: String,
     /// A session unused this many seconds ends.
     pub idle_timeout_seconds: u64,
@@ -222,7 +223,7 @@ pub(crate) async fn show(
         &state,
         &signed_in.session.user,
         signed_in.csrf_token(),
-        signed_in.session.absolute_expires_at,
+        signed_in.session.expires_at(),
         signed_in.session.stage,
     );
     let mut response = axum::Json(info).into_response();
