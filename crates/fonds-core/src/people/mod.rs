@@ -1,6 +1,6 @@
 //! People and login (docs/people.md): accounts with Argon2id password hashes and a password
-//! policy, login with lockout after repeated failures, a TOTP second factor
-//! ([`second_factor`]), and sessions with idle and absolute time-outs whose secrets live only
+//! policy, login with lockout after repeated failures, a TOTP second factor (the
+//! `second_factor` module), and sessions with idle and absolute time-outs whose secrets live only
 //! in the person's cookie.
 //!
 //! Roles, grants and data scope (issue 5 items 1, 2 and 4) come next: a [`User`] is then
@@ -9,8 +9,8 @@
 mod hashing;
 mod policy;
 mod recovery;
-pub mod second_factor;
-pub mod totp;
+mod second_factor;
+mod totp;
 
 use std::time::Duration;
 

@@ -75,14 +75,6 @@ pub(super) fn qr_svg(uri: &str) -> Result<String, CoreError> {
         .build())
 }
 
-/// The code of the time step that holds `unix_seconds`.
-///
-/// # Errors
-/// When the secret is unusable.
-pub fn code_at(secret: &[u8], unix_seconds: u64) -> Result<String, CoreError> {
-    Ok(totp(secret, "code")?.generate(unix_seconds).to_string())
-}
-
 /// Whether `code` looks like a TOTP code (six digits) rather than a recovery code.
 pub(super) fn looks_like_code(code: &str) -> bool {
     code.len() == DIGITS && code.bytes().all(|b| b.is_ascii_digit())
@@ -124,6 +116,11 @@ pub(super) fn matching_step(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The code of the time step that holds `unix_seconds`.
+    fn code_at(secret: &[u8], unix_seconds: u64) -> Result<String, CoreError> {
+        Ok(totp(secret, "code")?.generate(unix_seconds).to_string())
+    }
 
     // RFC 6238 Appendix B, SHA-1, truncated to six digits.
     const RFC_SECRET: &[u8] = b"12345678901234567890";
