@@ -173,6 +173,9 @@ impl Archive {
             // secret is stored in the clear, marked so; it stays clear if a key comes later.
             return Ok((secret.to_vec(), SecretFormat::Clear));
         };
+        // LIMITATION: `fonds keys rotate` rewraps stored files, not these sealed values; a secret
+        // sealed before a rotation keeps opening only while the old key stays in keys/retired/
+        // (which a rotation keeps), until the person enrols again.
         let cipher = self
             .settings
             .at_rest
