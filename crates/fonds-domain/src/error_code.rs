@@ -169,13 +169,25 @@ pub enum ErrorCode {
     PasswordContainsName,
     /// The password is one of the most common passwords.
     PasswordTooCommon,
+    /// The caller's roles do not include the permission the action needs.
+    PermissionDenied,
+    /// The records named lie outside the caller's data scope.
+    ScopeDenied,
+    /// A grant would make a person hold an officer's role beside another role (三员分立).
+    OfficerSeparation,
+    /// No such department.
+    DepartmentNotFound,
+    /// The fonds already has a department with this code.
+    DepartmentTaken,
+    /// No such grant, or it was revoked already.
+    GrantNotFound,
     /// Anything else.
     Internal,
 }
 
 impl ErrorCode {
     /// Every code.
-    pub const ALL: [Self; 65] = [
+    pub const ALL: [Self; 71] = [
         Self::ManifestMalformed,
         Self::ManifestInvalid,
         Self::RecordKindUnknown,
@@ -240,6 +252,12 @@ impl ErrorCode {
         Self::PasswordTooSimple,
         Self::PasswordContainsName,
         Self::PasswordTooCommon,
+        Self::PermissionDenied,
+        Self::ScopeDenied,
+        Self::OfficerSeparation,
+        Self::DepartmentNotFound,
+        Self::DepartmentTaken,
+        Self::GrantNotFound,
         Self::Internal,
     ];
 
@@ -311,6 +329,12 @@ impl ErrorCode {
             Self::PasswordTooSimple => "password_too_simple",
             Self::PasswordContainsName => "password_contains_name",
             Self::PasswordTooCommon => "password_too_common",
+            Self::PermissionDenied => "permission_denied",
+            Self::ScopeDenied => "scope_denied",
+            Self::OfficerSeparation => "officer_separation",
+            Self::DepartmentNotFound => "department_not_found",
+            Self::DepartmentTaken => "department_taken",
+            Self::GrantNotFound => "grant_not_found",
             Self::Internal => "internal",
         }
     }
@@ -380,6 +404,12 @@ impl ErrorCode {
             Self::InvoiceAlreadyBooked => ErrorKind::Conflict,
             Self::ScannerUnavailable => ErrorKind::Unavailable,
             Self::CheckRunNotFound => ErrorKind::NotFound,
+            Self::PermissionDenied => ErrorKind::Forbidden,
+            Self::ScopeDenied => ErrorKind::Forbidden,
+            Self::OfficerSeparation => ErrorKind::Conflict,
+            Self::DepartmentNotFound => ErrorKind::NotFound,
+            Self::DepartmentTaken => ErrorKind::Conflict,
+            Self::GrantNotFound => ErrorKind::NotFound,
         }
     }
 
@@ -451,6 +481,12 @@ impl ErrorCode {
             Self::PasswordTooSimple => "Password too simple",
             Self::PasswordContainsName => "Password contains a name",
             Self::PasswordTooCommon => "Password too common",
+            Self::PermissionDenied => "Permission denied",
+            Self::ScopeDenied => "Outside the caller's data scope",
+            Self::OfficerSeparation => "Three-officer separation",
+            Self::DepartmentNotFound => "Department not found",
+            Self::DepartmentTaken => "Department code taken",
+            Self::GrantNotFound => "Grant not found",
             Self::Internal => "Internal error",
         }
     }

@@ -7,6 +7,7 @@
 //! [`Money`] and the digests. Values are built by parsing and cannot hold an invalid state; the
 //! layers above only ever move them around.
 
+pub mod access;
 mod archival_code;
 mod check;
 mod client;

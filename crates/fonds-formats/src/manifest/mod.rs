@@ -8,6 +8,7 @@
 mod tests;
 mod validate;
 
+use fonds_domain::access::{DepartmentCode, SecrecyLevel};
 use fonds_domain::{
     ArchivalCode, BusinessKey, Classification, ErrorCode, FileRole, RecordDescription,
     Sha256Digest, VoucherEntry,
@@ -101,6 +102,12 @@ pub struct ManifestRecord {
     pub remarks: Option<String>,
     /// The source system's reference.
     pub source_reference: Option<String>,
+    /// The department it belongs to: a code of the fonds' department tree. None: no department
+    /// (then only callers whose scope covers every department see it).
+    pub department: Option<String>,
+    /// Its secrecy level (密级): `public`, `internal`, `confidential`, `secret` or the Chinese
+    /// names. None: `internal` (内部).
+    pub secrecy: Option<String>,
     /// Entries, for a 记账凭证.
     #[serde(default)]
     pub entries: Vec<ManifestEntry>,
@@ -178,6 +185,10 @@ pub struct ValidRecord {
     pub business_keys: Vec<BusinessKey>,
     /// The items it links to.
     pub links: Vec<BusinessKey>,
+    /// Its department's code (its existence in the fonds is checked against the store).
+    pub department: Option<DepartmentCode>,
+    /// Its secrecy level.
+    pub secrecy: SecrecyLevel,
 }
 
 /// A file that passed validation (its bytes are checked against the digest later).

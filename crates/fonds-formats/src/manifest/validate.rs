@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use fonds_domain::access::{DepartmentCode, SecrecyLevel};
 use fonds_domain::{
     AccountingPeriod, ArchivalCode, BusinessKey, Classification, ErrorCode, FieldError, FileRole,
     FiscalYear, Fonds, LinkType, Money, RecordDescription, RecordKind, RetentionPeriod,
@@ -246,6 +247,19 @@ fn validate_record(
             })
             .ok()
     });
+    let department = parse_opt(
+        r.department.as_deref(),
+        format!("{at}/department"),
+        str::parse::<DepartmentCode>,
+        errors,
+    );
+    let secrecy = parse_opt(
+        r.secrecy.as_deref(),
+        format!("{at}/secrecy"),
+        str::parse::<SecrecyLevel>,
+        errors,
+    )
+    .unwrap_or_default();
     (errors.len() == before).then(|| ValidRecord {
         key: r.key.clone(),
         classification,
@@ -256,6 +270,8 @@ fn validate_record(
         source_reference: r.source_reference.clone(),
         business_keys,
         links,
+        department,
+        secrecy,
     })
 }
 
