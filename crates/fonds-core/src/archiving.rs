@@ -1,5 +1,6 @@
 //! Archiving (归档) and metadata corrections.
 
+use fonds_domain::access::RecordScope;
 use fonds_domain::{Occasion, RecordDescription, RecordId};
 use fonds_store::ArchiveOutcome;
 use time::OffsetDateTime;
@@ -12,19 +13,21 @@ impl Archive {
     /// (DA/T 94 9.2), then assigns its archival code from its fonds' pattern and freezes it.
     ///
     /// # Errors
-    /// `record_not_found`, `check_failed` when an item of error severity fails (the run is kept
+    /// `record_not_found` (also for a record outside `scope`), `check_failed` when an item of error severity fails (the run is kept
     /// and named), `scanner_unavailable`, `transition_not_allowed` when it is not in
     /// `collected`, `archival_code_taken`, or a store failure.
-    pub async fn archive(&self, id: RecordId, by: &Actor) -> Result<ArchiveOutcome, CoreError> {
-        let record = self.metadata.record(id).await?.ok_or_else(|| {
-            CoreError::new(
-                ErrorCode::RecordNotFound,
-                format!("record {id} does not exist"),
-            )
-        })?;
+    pub async fn archive(
+        &self,
+        id: RecordId,
+        scope: &RecordScope,
+        by: &Actor,
+    ) -> Result<ArchiveOutcome, CoreError> {
+        let record = self.visible_record(id, scope).await?;
         let fonds = self.fonds_or_404(&record.fonds).await?;
         if record.state == fonds_domain::LifecycleState::Collected {
-            let checked = self.check_records(&[id], Occasion::Archiving).await?;
+            let checked = self
+                .check_records(&[id], Occasion::Archiving, scope)
+                .await?;
             if !checked.run.passed {
                 let failed: Vec<String> = checked
                     .results
@@ -56,13 +59,14 @@ impl Archive {
     /// Corrects a record's description. The old version is kept; the reason is required.
     ///
     /// # Errors
-    /// `record_not_found`, `manifest_invalid` for a description that breaks a rule or a missing
+    /// `record_not_found` (also for a record outside `scope`), `manifest_invalid` for a description that breaks a rule or a missing
     /// reason, `record_duplicate` when the new number is taken, or a store failure.
     pub async fn correct(
         &self,
         id: RecordId,
         description: RecordDescription,
         reason: &str,
+        scope: &RecordScope,
         by: &Actor,
     ) -> Result<u32, CoreError> {
         let reason = reason.trim();
@@ -72,12 +76,7 @@ impl Archive {
                 "a correction needs a reason of 1 to 500 characters (DA/T 94 §14: every change is logged)",
             ));
         }
-        let record = self.metadata.record(id).await?.ok_or_else(|| {
-            CoreError::new(
-                ErrorCode::RecordNotFound,
-                format!("record {id} does not exist"),
-            )
-        })?;
+        let record = self.visible_record(id, scope).await?;
         description
             .validate(&record.classification)
             .map_err(|e| CoreError::new(ErrorCode::ManifestInvalid, e.to_string()))?;

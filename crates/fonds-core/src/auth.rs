@@ -1,8 +1,9 @@
-//! API tokens: until people and roles arrive, the API is protected by tokens that `fonds init`
-//! issues. A token is 32 random bytes shown once; only its SHA-256 is stored (a high-entropy
-//! secret needs no slow hash).
+//! API tokens, for scripts: each carries its own permissions, data scope and optional expiry
+//! (docs/people.md). A token is 32 random bytes shown once; only its SHA-256 is stored (a
+//! high-entropy secret needs no slow hash).
 
 use fonds_domain::Sha256Digest;
+use fonds_domain::access::{Allowance, DataScope, PermissionSet, Rights};
 use sha2::Digest as _;
 use time::OffsetDateTime;
 
@@ -27,11 +28,37 @@ impl std::fmt::Debug for IssuedToken {
     }
 }
 
-/// Who is calling.
+/// What a new token may do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenGrant {
+    /// Its permissions.
+    pub permissions: PermissionSet,
+    /// The records it reaches.
+    pub scope: DataScope,
+    /// When it stops working by itself, if ever.
+    pub expires_at: Option<OffsetDateTime>,
+}
+
+impl TokenGrant {
+    /// The token `fonds init` prints: [`crate::access::OPERATIONAL_PERMISSIONS`] over every
+    /// record, without expiry.
+    #[must_use]
+    pub fn operational() -> Self {
+        Self {
+            permissions: crate::access::OPERATIONAL_PERMISSIONS,
+            scope: DataScope::everything(),
+            expires_at: None,
+        }
+    }
+}
+
+/// Who is calling with a token, and what the token allows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
     /// The token's label, e.g. `admin`.
     pub label: String,
+    /// What the token allows.
+    pub rights: Rights,
 }
 
 const PREFIX: &str = "fonds_";
@@ -41,17 +68,46 @@ fn hash(secret: &str) -> Sha256Digest {
 }
 
 impl Archive {
-    /// Issues a new token under `label`.
+    /// Issues a new token under `label` with `grant`'s permissions, scope and expiry.
     ///
     /// # Errors
-    /// When the system's random source or the store fails.
-    pub async fn issue_token(&self, label: &str, by: &Actor) -> Result<IssuedToken, CoreError> {
+    /// `request_invalid` for a token with no permission or an expiry in the past; when the
+    /// system's random source or the store fails.
+    pub async fn issue_token(
+        &self,
+        label: &str,
+        grant: &TokenGrant,
+        by: &Actor,
+    ) -> Result<IssuedToken, CoreError> {
+        let now = OffsetDateTime::now_utc();
+        if grant.permissions.is_empty() {
+            return Err(CoreError::new(
+                ErrorCode::RequestInvalid,
+                "a token needs at least one permission; the catalogue is in docs/people.md",
+            ));
+        }
+        if grant.expires_at.is_some_and(|at| at <= now) {
+            return Err(CoreError::new(
+                ErrorCode::RequestInvalid,
+                "the token's expiry lies in the past; give a later date, or none",
+            ));
+        }
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes)
             .map_err(|e| CoreError::internal(std::io::Error::other(e.to_string())))?;
         let secret = format!("{PREFIX}{}", hex::encode(bytes));
         self.metadata
-            .insert_token(label, &hash(&secret), OffsetDateTime::now_utc(), by)
+            .insert_token(
+                &fonds_store::NewToken {
+                    label: label.to_owned(),
+                    sha256: hash(&secret),
+                    permissions: grant.permissions,
+                    scope: grant.scope.clone(),
+                    expires_at: grant.expires_at,
+                    created_at: now,
+                },
+                by,
+            )
             .await?;
         Ok(IssuedToken {
             secret,
@@ -73,13 +129,15 @@ impl Archive {
     /// Who holds `secret`.
     ///
     /// # Errors
-    /// `unauthenticated` for an unknown, revoked or malformed token.
-    // LIMITATION: a refused token is not audited yet; refusals join the trail with issue 5.
+    /// `unauthenticated` for an unknown, revoked, expired or malformed token.
+    // LIMITATION: an unknown or expired token is not audited: it names no one, and auditing
+    // every guess would let anyone grow the trail; refusals of known callers are audited.
     pub async fn authenticate(&self, secret: &str) -> Result<Principal, CoreError> {
         let refuse = || {
             CoreError::new(
                 ErrorCode::Unauthenticated,
-                "the token is unknown or revoked; send `Authorization: Bearer <token>` with a token from `fonds init`",
+                "the token is unknown, revoked or expired; send `Authorization: Bearer <token>` \
+                 with a token from `fonds token`",
             )
         };
         if !secret.starts_with(PREFIX) || secret.len() != PREFIX.len() + 64 {
@@ -91,6 +149,19 @@ impl Archive {
             .token(&hash(secret))
             .await?
             .ok_or_else(refuse)?;
-        Ok(Principal { label: row.label })
+        // Expiry is judged at the moment of use: nothing has to run for a token to stop.
+        if row
+            .expires_at
+            .is_some_and(|at| OffsetDateTime::now_utc() >= at)
+        {
+            return Err(refuse());
+        }
+        Ok(Principal {
+            label: row.label,
+            rights: Rights::new(vec![Allowance {
+                permissions: row.permissions,
+                scope: row.scope,
+            }]),
+        })
     }
 }

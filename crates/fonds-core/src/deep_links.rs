@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 
 use crate::clients::ClientPrincipal;
 use crate::error::{CoreError, ErrorCode};
-use crate::{Archive, RecordDetail};
+use crate::{Actor, Archive, RecordDetail};
 
 /// The longest a deep link may live.
 pub const MAX_DEEP_LINK_TTL: Duration = Duration::from_secs(300);
@@ -106,17 +106,12 @@ impl Archive {
             )));
         }
         check_oa_user(oa_user)?;
-        let visible = self
-            .metadata
-            .record(record)
-            .await?
-            .is_some_and(|row| client.fonds.contains(&row.fonds));
-        if !visible {
-            return Err(CoreError::new(
-                ErrorCode::RecordNotFound,
-                format!("record {record} does not exist"),
-            ));
-        }
+        // Only a record the client may read is linked to; any other is as absent as a missing
+        // one.
+        let scope =
+            crate::access::Access::client(client.clone(), Actor::client(client.id.as_str()))
+                .scope_for(fonds_domain::access::Permission::RecordRead);
+        self.visible_record(record, &scope).await?;
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes)
             .map_err(|e| CoreError::internal(std::io::Error::other(e.to_string())))?;
@@ -176,7 +171,10 @@ impl Archive {
                 ));
             }
         };
-        let record = self.record(record_id).await?;
+        // The link is the credential: it was issued for this record within the client's scope.
+        let record = self
+            .record(record_id, &fonds_domain::access::RecordScope::everything())
+            .await?;
         tracing::info!(record = %record_id, client = %client, oa_user = %oa_user, "deep link opened");
         Ok(OpenedDeepLink {
             record,

@@ -99,6 +99,19 @@ impl From<StoreError> for CoreError {
                 "this idempotency key was used by a submission that is still being stored; retry",
             ),
             StoreError::Transition(e) => Self::new(ErrorCode::TransitionNotAllowed, e.to_string()),
+            StoreError::DepartmentTaken(fonds, code) => Self::new(
+                ErrorCode::DepartmentTaken,
+                format!("fonds {fonds} already has a department {code}; choose another code"),
+            ),
+            StoreError::DepartmentNotFound(fonds, code) => Self::new(
+                ErrorCode::DepartmentNotFound,
+                format!(
+                    "fonds {fonds} has no department {code}; `fonds department list` lists them"
+                ),
+            ),
+            StoreError::OfficerSeparation(detail) => {
+                Self::new(ErrorCode::OfficerSeparation, detail)
+            }
             other => Self::internal(other),
         }
     }

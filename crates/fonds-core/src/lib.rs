@@ -5,6 +5,7 @@
 //! builds the demo archive. It talks to storage only through the `fonds-store` traits, so the
 //! embedded and cluster deployments share every rule.
 
+pub mod access;
 mod archiving;
 pub mod at_rest;
 pub mod audit;
@@ -35,7 +36,7 @@ use fonds_domain::{Fonds, FondsCode, RetentionTable};
 use fonds_store::{BlobStore, LocalBlobStore, MetadataStore, SqliteStore};
 
 pub use audit::Actor;
-pub use auth::{IssuedToken, Principal};
+pub use auth::{IssuedToken, Principal, TokenGrant};
 pub use deep_links::{IssuedDeepLink, MAX_DEEP_LINK_TTL, OpenedDeepLink};
 pub use error::{CoreError, ErrorCode, ErrorKind, FieldError};
 pub use import::{ImportProgress, ImportReport, ImportedRow};

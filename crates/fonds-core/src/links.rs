@@ -1,11 +1,12 @@
 //! The link graph of a record (单证关联): the items it refers to, the items that refer to it,
 //! and for a 记账凭证 whether its declared attachment count is met (DA/T 94 E.2.7).
 
+use fonds_domain::access::RecordScope;
 use fonds_domain::{BusinessKey, RecordId, RecordKind};
 use fonds_store::RecordRow;
 
 use crate::Archive;
-use crate::error::{CoreError, ErrorCode};
+use crate::error::CoreError;
 
 /// One link from a record, resolved or still waiting for its other side.
 #[derive(Debug, Clone)]
@@ -45,29 +46,35 @@ pub struct LinkGraph {
 }
 
 impl Archive {
-    /// The link graph around a record.
+    /// The link graph around a record, as far as `scope` reaches: a linked record outside it
+    /// is shown as not arrived (outgoing) or not shown (incoming), never described.
     ///
     /// # Errors
-    /// `record_not_found`, or a store failure.
-    pub async fn record_links(&self, id: RecordId) -> Result<LinkGraph, CoreError> {
-        let record = self.metadata.record(id).await?.ok_or_else(|| {
-            CoreError::new(
-                ErrorCode::RecordNotFound,
-                format!("record {id} does not exist"),
-            )
-        })?;
+    /// `record_not_found` (also for a record outside `scope`), or a store failure.
+    pub async fn record_links(
+        &self,
+        id: RecordId,
+        scope: &RecordScope,
+    ) -> Result<LinkGraph, CoreError> {
+        let record = self.visible_record(id, scope).await?;
         let links = self.metadata.record_links(id).await?;
+        // Completeness is a property of the record, whoever looks: count every arrived original.
+        let arrived_originals = links
+            .outgoing
+            .iter()
+            .filter(|(key, target)| target.is_some() && key.link_type.is_original())
+            .count();
         let mut outgoing = Vec::with_capacity(links.outgoing.len());
         for (key, target) in links.outgoing {
             let target = match target {
-                Some(target) => self.metadata.record(target).await?,
+                Some(target) => self.metadata.record_in(target, scope).await?,
                 None => None,
             };
             outgoing.push(OutgoingLink { key, target });
         }
         let mut incoming = Vec::with_capacity(links.incoming.len());
         for (key, from) in links.incoming {
-            if let Some(row) = self.metadata.record(from).await? {
+            if let Some(row) = self.metadata.record_in(from, scope).await? {
                 incoming.push((key, row));
             }
         }
@@ -78,12 +85,7 @@ impl Archive {
             (RecordKind::AccountingVoucher, Some(declared)) => {
                 let files = self.metadata.record_files(id).await?;
                 let original_files = count(files.iter().filter(|f| f.role.is_original()).count());
-                let linked_originals = count(
-                    outgoing
-                        .iter()
-                        .filter(|l| l.target.is_some() && l.key.link_type.is_original())
-                        .count(),
-                );
+                let linked_originals = count(arrived_originals);
                 Some(Completeness {
                     declared,
                     original_files,

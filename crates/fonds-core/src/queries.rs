@@ -1,5 +1,6 @@
 //! Reading the archive: records, their files, entries and versions, and file content.
 
+use fonds_domain::access::RecordScope;
 use fonds_domain::{FileId, RecordId, VoucherEntry};
 use fonds_store::{
     BlobRange, BlobReader, Cursor, FileRow, Page, RecordFilter, RecordRow, RecordVersion,
@@ -63,18 +64,34 @@ pub struct FileContent {
 }
 
 impl Archive {
-    /// A record with its files and entries.
+    /// A record `scope` reaches; one outside it is as absent as a missing one, with the same
+    /// answer, so that nobody learns what exists beyond their scope.
     ///
     /// # Errors
     /// `record_not_found`, or a store failure.
-    // LIMITATION: reading a record is not audited yet; content reads (view, download, print)
-    // join the audit trail with issue 5's people and permissions.
-    pub async fn record(&self, id: RecordId) -> Result<RecordDetail, CoreError> {
-        let record = self
-            .metadata
-            .record(id)
+    pub(crate) async fn visible_record(
+        &self,
+        id: RecordId,
+        scope: &RecordScope,
+    ) -> Result<RecordRow, CoreError> {
+        self.metadata
+            .record_in(id, scope)
             .await?
-            .ok_or_else(|| not_found(id))?;
+            .ok_or_else(|| not_found(id))
+    }
+
+    /// A record with its files and entries, if `scope` reaches it.
+    ///
+    /// # Errors
+    /// `record_not_found` (also for a record outside `scope`), or a store failure.
+    // LIMITATION: reading a record is not audited yet; content reads (view, download, print)
+    // join the audit trail with the record use history, which another change builds.
+    pub async fn record(
+        &self,
+        id: RecordId,
+        scope: &RecordScope,
+    ) -> Result<RecordDetail, CoreError> {
+        let record = self.visible_record(id, scope).await?;
         let files = self.metadata.record_files(id).await?;
         let entries = self.metadata.record_entries(id).await?;
         Ok(RecordDetail {
@@ -84,13 +101,14 @@ impl Archive {
         })
     }
 
-    /// A page of records matching `filter`, newest first.
+    /// A page of the records `scope` reaches that match `filter`, newest first.
     ///
     /// # Errors
     /// `query_invalid` for a page size over the limit, or a store failure.
     pub async fn records(
         &self,
         filter: &RecordFilter,
+        scope: &RecordScope,
         after: Option<Cursor>,
         limit: u32,
     ) -> Result<Page<RecordRow>, CoreError> {
@@ -101,14 +119,19 @@ impl Archive {
                 format!("limit must be 1 to {max}"),
             ));
         }
-        Ok(self.metadata.records(filter, after, limit).await?)
+        Ok(self.metadata.records(filter, scope, after, limit).await?)
     }
 
     /// Every version of a record's description, oldest first.
     ///
     /// # Errors
-    /// `record_not_found`, or a store failure.
-    pub async fn record_versions(&self, id: RecordId) -> Result<Vec<RecordVersion>, CoreError> {
+    /// `record_not_found` (also for a record outside `scope`), or a store failure.
+    pub async fn record_versions(
+        &self,
+        id: RecordId,
+        scope: &RecordScope,
+    ) -> Result<Vec<RecordVersion>, CoreError> {
+        self.visible_record(id, scope).await?;
         let versions = self.metadata.record_versions(id).await?;
         if versions.is_empty() {
             return Err(not_found(id));
@@ -119,12 +142,16 @@ impl Archive {
     /// One file of a record, without its bytes.
     ///
     /// # Errors
-    /// `record_not_found`, `file_not_found`, or a store failure.
-    pub async fn file(&self, record: RecordId, file: FileId) -> Result<FileRow, CoreError> {
+    /// `record_not_found` (also for a record outside `scope`), `file_not_found`, or a store
+    /// failure.
+    pub async fn file(
+        &self,
+        record: RecordId,
+        file: FileId,
+        scope: &RecordScope,
+    ) -> Result<FileRow, CoreError> {
+        self.visible_record(record, scope).await?;
         let files = self.metadata.record_files(record).await?;
-        if files.is_empty() && self.metadata.record(record).await?.is_none() {
-            return Err(not_found(record));
-        }
         files.into_iter().find(|f| f.id == file).ok_or_else(|| {
             CoreError::new(
                 ErrorCode::FileNotFound,

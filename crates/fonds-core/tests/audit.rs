@@ -56,7 +56,12 @@ async fn submit_voucher(archive: &Archive, number: &str, content: Vec<u8>) -> fo
         .expect("received");
     while archive.run_next_job().await.expect("job") {}
     archive
-        .receipt(receipt.submission_id, None, Duration::ZERO)
+        .receipt(
+            receipt.submission_id,
+            None,
+            &fonds_core::access::Scope::everything(),
+            Duration::ZERO,
+        )
         .await
         .expect("receipt")
 }
@@ -67,7 +72,11 @@ async fn the_acts_of_an_archive_are_recorded_in_one_chain_that_verifies() {
     let archive = common::archive_with_fonds(data.path()).await;
     let admin = Actor::admin_token("admin").from_address("192.0.2.7");
     archive
-        .issue_token("script", &Actor::cli())
+        .issue_token(
+            "script",
+            &fonds_core::TokenGrant::operational(),
+            &Actor::cli(),
+        )
         .await
         .expect("token");
     let client = archive
@@ -111,7 +120,10 @@ async fn the_acts_of_an_archive_are_recorded_in_one_chain_that_verifies() {
     let record = accepted.records[0].id;
     let unreadable = submit_voucher(&archive, "记-0002", b"%PDF-1.7 but broken".to_vec()).await;
     assert_eq!(unreadable.state, SubmissionState::Rejected);
-    let archived = archive.archive(record, &admin).await.expect("archive");
+    let archived = archive
+        .archive(record, &fonds_core::access::Scope::everything(), &admin)
+        .await
+        .expect("archive");
 
     let events = events(&archive).await;
     let acts: Vec<(&str, &str)> = events
@@ -179,7 +191,11 @@ async fn archive_with_eight_events(data: &Path) -> Archive {
     let archive = common::archive_with_fonds(data).await;
     for n in 0..6 {
         archive
-            .issue_token(&format!("t{n}"), &Actor::cli())
+            .issue_token(
+                &format!("t{n}"),
+                &fonds_core::TokenGrant::operational(),
+                &Actor::cli(),
+            )
             .await
             .expect("token");
     }

@@ -60,7 +60,12 @@ async fn accepted_vouchers(archive: &Archive, texts: &[&str]) -> Vec<(RecordId, 
     let mut records = Vec::new();
     for (id, content) in submitted {
         let receipt = archive
-            .receipt(id, None, Duration::ZERO)
+            .receipt(
+                id,
+                None,
+                &fonds_core::access::Scope::everything(),
+                Duration::ZERO,
+            )
             .await
             .expect("receipt");
         assert_eq!(
@@ -75,7 +80,10 @@ async fn accepted_vouchers(archive: &Archive, texts: &[&str]) -> Vec<(RecordId, 
 }
 
 async fn file_bytes(archive: &Archive, record: RecordId) -> Vec<u8> {
-    let detail = archive.record(record).await.expect("record");
+    let detail = archive
+        .record(record, &fonds_core::access::Scope::everything())
+        .await
+        .expect("record");
     let file = detail.files.into_iter().next().expect("a file");
     let mut content = archive.open_file(file, None).await.expect("open");
     let mut bytes = Vec::new();
@@ -505,7 +513,12 @@ async fn a_backup_taken_while_records_are_written_restores_to_a_consistent_archi
     assert!(taken.problems.is_empty(), "{:?}", taken.problems);
     for id in submitted {
         let receipt = archive
-            .receipt(id, None, Duration::from_secs(30))
+            .receipt(
+                id,
+                None,
+                &fonds_core::access::Scope::everything(),
+                Duration::from_secs(30),
+            )
             .await
             .expect("receipt");
         assert_eq!(receipt.state, SubmissionState::Accepted);

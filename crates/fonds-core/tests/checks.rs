@@ -164,7 +164,12 @@ async fn submit(
         .expect("received");
     while archive.run_next_job().await.expect("job") {}
     archive
-        .receipt(receipt.submission_id, None, Duration::ZERO)
+        .receipt(
+            receipt.submission_id,
+            None,
+            &fonds_core::access::Scope::everything(),
+            Duration::ZERO,
+        )
         .await
         .expect("receipt")
 }
@@ -204,7 +209,10 @@ async fn a_voucher_with_real_invoices_is_accepted_and_every_item_is_recorded() {
         reasons(&receipt)
     );
     let record = receipt.records[0].id;
-    let runs = archive.record_check_runs(record).await.expect("runs");
+    let runs = archive
+        .record_check_runs(record, &fonds_core::access::Scope::everything())
+        .await
+        .expect("runs");
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0].occasion, Occasion::Submission);
     assert!(runs[0].passed);
@@ -238,7 +246,10 @@ async fn a_voucher_with_real_invoices_is_accepted_and_every_item_is_recorded() {
         "{seal:?}"
     );
     // Both invoices are in the register under this record.
-    let invoices = archive.record_invoices(record).await.expect("invoices");
+    let invoices = archive
+        .record_invoices(record, &fonds_core::access::Scope::everything())
+        .await
+        .expect("invoices");
     let keys: Vec<String> = invoices.iter().map(|i| i.key.to_string()).collect();
     assert_eq!(
         keys,
@@ -376,7 +387,10 @@ async fn under_the_flag_policy_a_second_booking_is_accepted_with_a_warning() {
         );
         if number == "记-0005" {
             let runs = archive
-                .record_check_runs(receipt.records[0].id)
+                .record_check_runs(
+                    receipt.records[0].id,
+                    &fonds_core::access::Scope::everything(),
+                )
                 .await
                 .expect("runs");
             let view = archive.check_run(runs[0].id).await.expect("run");
@@ -388,7 +402,10 @@ async fn under_the_flag_policy_a_second_booking_is_accepted_with_a_warning() {
             assert_eq!(booked.outcome, Outcome::Failed);
             assert_eq!(booked.severity, fonds_domain::Severity::Warning);
             let listed = archive
-                .record_invoices(receipt.records[0].id)
+                .record_invoices(
+                    receipt.records[0].id,
+                    &fonds_core::access::Scope::everything(),
+                )
                 .await
                 .expect("invoices");
             assert_eq!(
@@ -500,7 +517,11 @@ async fn the_preservation_check_finds_a_file_changed_on_disk() {
     );
     let id = receipt.records[0].id;
     archive
-        .archive(id, &fonds_core::Actor::cli())
+        .archive(
+            id,
+            &fonds_core::access::Scope::everything(),
+            &fonds_core::Actor::cli(),
+        )
         .await
         .expect("archived");
     // Just archived (and checked at archiving): its first preservation check is one interval away.
@@ -549,7 +570,11 @@ async fn the_preservation_check_finds_a_file_changed_on_disk() {
     std::fs::write(&object, bytes).expect("rot");
 
     let view = archive
-        .check_records(&[id], Occasion::OnDemand)
+        .check_records(
+            &[id],
+            Occasion::OnDemand,
+            &fonds_core::access::Scope::everything(),
+        )
         .await
         .expect("run");
     assert!(!view.run.passed);
@@ -561,7 +586,14 @@ async fn the_preservation_check_finds_a_file_changed_on_disk() {
     assert_eq!(fixity.outcome, Outcome::Failed);
     assert!(fixity.evidence.contains("不一致"), "{}", fixity.evidence);
     // Every run stays: at submission, at archiving, the yearly pass and this failure.
-    assert_eq!(archive.record_check_runs(id).await.expect("runs").len(), 4);
+    assert_eq!(
+        archive
+            .record_check_runs(id, &fonds_core::access::Scope::everything())
+            .await
+            .expect("runs")
+            .len(),
+        4
+    );
 }
 
 #[tokio::test]
@@ -601,7 +633,11 @@ async fn the_fixity_audit_covers_the_archive_in_slices_and_alerts_on_a_mismatch(
             reasons(&receipt)
         );
         archive
-            .archive(receipt.records[0].id, &fonds_core::Actor::cli())
+            .archive(
+                receipt.records[0].id,
+                &fonds_core::access::Scope::everything(),
+                &fonds_core::Actor::cli(),
+            )
             .await
             .expect("archived");
         ids.push(receipt.records[0].id);

@@ -131,7 +131,12 @@ async fn an_import_reports_bad_rows_and_a_second_run_resumes_without_duplicates(
     assert_eq!(second.refused.len(), 1);
 
     let records = archive
-        .records(&RecordFilter::default(), None, 100)
+        .records(
+            &RecordFilter::default(),
+            &fonds_core::access::Scope::everything(),
+            None,
+            100,
+        )
         .await
         .expect("list")
         .items;
@@ -148,6 +153,7 @@ async fn an_import_reports_bad_rows_and_a_second_run_resumes_without_duplicates(
                 })
                 .expect("记-0001")
                 .id,
+            &fonds_core::access::Scope::everything(),
         )
         .await
         .expect("detail");

@@ -59,11 +59,21 @@ async fn of_two_received_submissions_of_one_voucher_the_pipeline_accepts_one_and
     assert!(!archive.run_next_job().await.expect("no more jobs"));
 
     let first = archive
-        .receipt(first.submission_id, None, Duration::ZERO)
+        .receipt(
+            first.submission_id,
+            None,
+            &fonds_core::access::Scope::everything(),
+            Duration::ZERO,
+        )
         .await
         .expect("receipt");
     let second = archive
-        .receipt(second.submission_id, None, Duration::ZERO)
+        .receipt(
+            second.submission_id,
+            None,
+            &fonds_core::access::Scope::everything(),
+            Duration::ZERO,
+        )
         .await
         .expect("receipt");
     assert_eq!(first.state, SubmissionState::Accepted);
@@ -86,7 +96,12 @@ async fn a_waiting_caller_is_answered_as_soon_as_a_worker_decides() {
     let receipt = submit_voucher(&archive, "记-0001", pdf("waited")).await;
     let _workers = archive.spawn_workers(1);
     let decided = archive
-        .receipt(receipt.submission_id, None, Duration::from_secs(20))
+        .receipt(
+            receipt.submission_id,
+            None,
+            &fonds_core::access::Scope::everything(),
+            Duration::from_secs(20),
+        )
         .await
         .expect("receipt");
     assert_eq!(decided.state, SubmissionState::Accepted);
@@ -119,7 +134,12 @@ async fn jobs_interrupted_by_a_crash_are_requeued_at_start_up() {
     );
     assert!(archive.run_next_job().await.expect("job"));
     let decided = archive
-        .receipt(receipt.submission_id, None, Duration::ZERO)
+        .receipt(
+            receipt.submission_id,
+            None,
+            &fonds_core::access::Scope::everything(),
+            Duration::ZERO,
+        )
         .await
         .expect("receipt");
     assert_eq!(decided.state, SubmissionState::Accepted);

@@ -1,7 +1,7 @@
-//! The extractors that say who calls: [`Authenticated`] for an API token, [`SignedIn`] for a
-//! person's session cookie, and [`Caller`] for any of those or a signed client system. A
-//! handler that takes one cannot run for an unauthenticated caller; the permission model of
-//! issue 5 will refine these types (a route states the permission it needs, checked here).
+//! The extractors that say who calls: [`Authenticated`] for an API token and [`SignedIn`] for a
+//! person's session cookie. Routes do not take them directly (except the session routes, which
+//! serve the person's own session): they take `crate::access::Allowed`, which resolves any
+//! caller with these and checks the permission the route needs.
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -53,7 +53,8 @@ impl FromRequestParts<AppState> for Authenticated {
         let value = parts.headers.get(header::AUTHORIZATION).ok_or_else(|| {
             ApiError::new(
                 ErrorCode::Unauthenticated,
-                "send `Authorization: Bearer <token>`; `fonds init` prints an admin token",
+                "log in with POST /api/v1/session, or send `Authorization: Bearer <token>` with a \
+                 token from `fonds token`",
             )
         })?;
         let token = value
@@ -193,9 +194,9 @@ impl FromRequestParts<AppState> for SessionAtAnyStage {
                     )
                 })?;
             if !fonds_core::people::csrf_matches(&secret, presented.trim()) {
-                // LIMITATION: a refused CSRF attempt is logged as a refused request but not yet
-                // appended to the audit trail; refusals of every kind join it with the
-                // permission model.
+                // LIMITATION: a refused CSRF attempt is logged as a refused request but not
+                // appended to the audit trail: it is refused before its permission is known, and
+                // a forged request must not grow the victim's trail at the attacker's will.
                 return Err(ApiError::new(
                     ErrorCode::CsrfTokenInvalid,
                     "the `X-CSRF-Token` is not this session's; read it again from GET \
@@ -208,56 +209,6 @@ impl FromRequestParts<AppState> for SessionAtAnyStage {
             address: remote_address(parts),
             secret,
         }))
-    }
-}
-
-/// An administrator's token or a verified client signature.
-///
-/// A person's session is not a caller of these routes: people get permissions with roles and
-/// grants (issue 5 items 1, 2, 4), and until then a session opens only the session routes, so
-/// that an account nobody has granted anything can do nothing.
-#[derive(Debug, Clone)]
-pub enum Caller {
-    /// A bearer token.
-    Token(Authenticated),
-    /// A signed request from a client system.
-    Client(crate::signature::SignedClient),
-}
-
-impl FromRequestParts<AppState> for Caller {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        if let Some(client) = parts.extensions.get::<crate::signature::SignedClient>() {
-            return Ok(Self::Client(client.clone()));
-        }
-        // A bearer token wins over a cookie: scripts send the one, browsers the other.
-        if !parts.headers.contains_key(header::AUTHORIZATION) && session_cookie(parts).is_some() {
-            return Err(ApiError::new(
-                ErrorCode::Unauthenticated,
-                "a signed-in person has no permission here yet: roles and grants come with a \
-                 later release; use an API token (Authorization: Bearer) for this route",
-            ));
-        }
-        Authenticated::from_request_parts(parts, state)
-            .await
-            .map(Self::Token)
-    }
-}
-
-impl Caller {
-    /// The caller as the audit trail names it.
-    #[must_use]
-    pub fn actor(&self) -> Actor {
-        match self {
-            Self::Token(token) => token.actor(),
-            Self::Client(client) => {
-                Actor::client(client.principal.id.as_str()).from_address(client.address)
-            }
-        }
     }
 }
 

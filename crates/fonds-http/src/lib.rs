@@ -4,6 +4,7 @@
 //! turn the answers back into JSON or RFC 9457 problem details. Every request is logged once, at
 //! the edge, inside a span that carries its id and route template.
 
+mod access;
 mod auth;
 mod client_certificate;
 mod dto;
@@ -27,6 +28,7 @@ use tokio::net::TcpListener;
 pub use client_certificate::ClientCertificate;
 pub use openapi::openapi_json;
 pub use problem::Problem;
+pub use routes::{Needs, ROUTES, RouteRule};
 
 /// What every handler can reach.
 #[derive(Debug, Clone)]

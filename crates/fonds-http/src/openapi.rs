@@ -54,6 +54,13 @@ use crate::routes;
         routes::second_factor::confirm_enrolment,
         routes::sessions::list,
         routes::sessions::revoke,
+        routes::users::create,
+        routes::users::list,
+        routes::departments::create,
+        routes::departments::list,
+        routes::grants::create,
+        routes::grants::list,
+        routes::grants::revoke,
     ),
     components(schemas(
         problem::Problem,
@@ -103,6 +110,13 @@ use crate::routes;
         routes::second_factor::TotpEnrolment,
         routes::second_factor::TotpConfirmed,
         routes::sessions::SessionSummary,
+        routes::users::NewUser,
+        routes::users::Account,
+        routes::departments::NewDepartment,
+        routes::departments::DepartmentInfo,
+        routes::grants::ScopeBody,
+        routes::grants::NewGrant,
+        routes::grants::GrantInfo,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -114,6 +128,7 @@ use crate::routes;
         (name = "clients", description = "Client systems (接入系统) that submit signed requests"),
         (name = "webhooks", description = "Signed event deliveries to client systems"),
         (name = "session", description = "A person's login session: log in, the second factor, who am I, their sessions, log out"),
+        (name = "people", description = "Accounts, departments and grants of roles over data scopes (docs/people.md)"),
     )
 )]
 struct ApiDoc;

@@ -278,7 +278,7 @@ async fn a_cookie_change_without_the_right_csrf_token_is_refused_and_changes_not
 }
 
 #[tokio::test]
-async fn a_session_alone_opens_nothing_but_the_session_routes_until_roles_exist() {
+async fn a_person_nobody_granted_anything_is_refused_everywhere_but_the_session_routes() {
     let app = spawn_app().await;
     add_alice(&app).await;
     let session = log_in(&app).await;
@@ -297,8 +297,9 @@ async fn a_session_alone_opens_nothing_but_the_session_routes_until_roles_exist(
             .send()
             .await
             .expect("send");
-        assert_eq!(response.status(), 401, "{method} {path}");
+        assert_problem(response, 403, "permission_denied").await;
     }
+    assert_eq!(whoami(&app, &session).await.status(), 200);
     assert_eq!(app.get_json("/api/v1/webhooks").await, json!([]));
 }
 

@@ -83,6 +83,16 @@ pub mod actions {
     pub const RECOVERY_CODE_USED: &str = "second_factor.recovery_code_used";
     /// An administrator removed a person's second factor (a lost device).
     pub const SECOND_FACTOR_RESET: &str = "second_factor.reset";
+    /// A department was added to a fonds' tree.
+    pub const DEPARTMENT_ADDED: &str = "department.added";
+    /// A role was granted to a person over a data scope.
+    pub const GRANT_ADDED: &str = "grant.added";
+    /// A grant was revoked.
+    pub const GRANT_REVOKED: &str = "grant.revoked";
+    /// A grant was refused (outcome `refused`): it would break the three-officer separation.
+    pub const GRANT_REFUSED: &str = "grant.refused";
+    /// A caller was refused an action its permissions do not include (outcome `refused`).
+    pub const ACCESS_REFUSED: &str = "access.refused";
 }
 
 /// Who acted, as the audit trail names them, and from where.

@@ -95,6 +95,15 @@ pub enum StoreError {
     /// Another account has this login name.
     #[error("the login name `{0}` is taken")]
     LoginTaken(String),
+    /// The fonds already has a department with this code.
+    #[error("fonds {0} already has a department {1}")]
+    DepartmentTaken(String, String),
+    /// No such department (a parent named when adding one).
+    #[error("fonds {0} has no department {1}")]
+    DepartmentNotFound(String, String),
+    /// A grant that would break the three-officer separation.
+    #[error("{0}")]
+    OfficerSeparation(String),
     /// A client already used this idempotency key.
     #[error("idempotency key already used by this client")]
     IdempotencyKeyTaken,

@@ -7,6 +7,7 @@
 //! before the row that points at it commits, so a crash can leave an unreferenced blob (collected
 //! later) but never a row pointing at nothing.
 
+pub mod access;
 pub mod audit;
 mod blob;
 mod checks;
@@ -37,9 +38,9 @@ pub use deep_links::{DeepLinkUse, NewDeepLink};
 pub use error::{BlobError, StoreError};
 pub use metadata::{
     ArchiveOutcome, ClientRow, ClientSecret, Cursor, FileRow, ImportMark, ImportRowStatus,
-    MetadataStore, NewClient, NewFile, NewRecord, NewSubmission, Page, PresetCode, RecordFilter,
-    RecordForCheck, RecordLinks, RecordRow, RecordVersion, SubmissionRow, SubmittingClient,
-    TokenRow,
+    MetadataStore, NewClient, NewFile, NewRecord, NewSubmission, NewToken, Page, PresetCode,
+    RecordFilter, RecordForCheck, RecordLinks, RecordRow, RecordVersion, SubmissionRow,
+    SubmittingClient, TokenRow,
 };
 pub use pipeline::{
     Acceptance, JobQueueStats, LeasedJob, ReceivedPart, ReceivedSubmission, ReceivedWork,

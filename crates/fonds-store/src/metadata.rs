@@ -4,6 +4,9 @@
 //! that changes several rows does so in one transaction.
 
 use async_trait::async_trait;
+use fonds_domain::access::{
+    DataScope, DepartmentCode, Grant, PermissionSet, RecordScope, SecrecyLevel,
+};
 use fonds_domain::{
     ArchivalCode, ArchivalCodePattern, BusinessKey, CheckItem, CheckRunId, Classification,
     ClientId, FileId, FileRole, Fonds, FondsCode, InvoiceKey, LifecycleState, Money,
@@ -69,6 +72,10 @@ pub struct NewRecord {
     /// An archival code the record already carries (records migrated from an earlier archive):
     /// the record is stored as archived under it.
     pub preset_code: Option<PresetCode>,
+    /// The department it belongs to in its fonds' tree, if any.
+    pub department: Option<DepartmentCode>,
+    /// Its secrecy level (密级).
+    pub secrecy: SecrecyLevel,
 }
 
 /// An archival code assigned before the record reached Fonds.
@@ -167,6 +174,10 @@ pub struct RecordRow {
     pub created_at: OffsetDateTime,
     /// The client's key for the record in its manifest.
     pub key: Option<String>,
+    /// The department it belongs to in its fonds' tree, if any.
+    pub department: Option<DepartmentCode>,
+    /// Its secrecy level (密级).
+    pub secrecy: SecrecyLevel,
 }
 
 /// A stored file of a record.
@@ -261,6 +272,29 @@ pub struct TokenRow {
     pub label: String,
     /// When it was created.
     pub created_at: OffsetDateTime,
+    /// What it may do.
+    pub permissions: PermissionSet,
+    /// The records it reaches.
+    pub scope: DataScope,
+    /// When it stops working by itself, if ever.
+    pub expires_at: Option<OffsetDateTime>,
+}
+
+/// An API token to store.
+#[derive(Debug, Clone)]
+pub struct NewToken {
+    /// Its label.
+    pub label: String,
+    /// The SHA-256 of its secret.
+    pub sha256: Sha256Digest,
+    /// What it may do.
+    pub permissions: PermissionSet,
+    /// The records it reaches.
+    pub scope: DataScope,
+    /// When it stops working by itself, if ever.
+    pub expires_at: Option<OffsetDateTime>,
+    /// When it was issued.
+    pub created_at: OffsetDateTime,
 }
 
 /// What an import did with one register row.
@@ -288,15 +322,28 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
 
     /// Records a submission and all its records and files in one transaction.
     async fn insert_submission(&self, submission: &NewSubmission) -> Result<(), StoreError>;
-    /// A record.
+    /// A record, whoever asks (for the archive's own work).
     async fn record(&self, id: RecordId) -> Result<Option<RecordRow>, StoreError>;
-    /// A page of records, newest first.
+    /// A record if `scope` reaches it: one outside the scope is as absent as a missing one.
+    async fn record_in(
+        &self,
+        id: RecordId,
+        scope: &RecordScope,
+    ) -> Result<Option<RecordRow>, StoreError>;
+    /// A page of the records `scope` reaches, newest first.
     async fn records(
         &self,
         filter: &RecordFilter,
+        scope: &RecordScope,
         after: Option<Cursor>,
         limit: u32,
     ) -> Result<Page<RecordRow>, StoreError>;
+    /// Whether `scope` reaches every record a check run covered.
+    async fn check_run_within(
+        &self,
+        id: CheckRunId,
+        scope: &RecordScope,
+    ) -> Result<bool, StoreError>;
     /// The files of a record, in item order.
     async fn record_files(&self, id: RecordId) -> Result<Vec<FileRow>, StoreError>;
     /// The entries of a 记账凭证.
@@ -682,14 +729,8 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
         by: &AuditActor,
     ) -> Result<bool, StoreError>;
 
-    /// Stores the hash of a new API token.
-    async fn insert_token(
-        &self,
-        label: &str,
-        token_sha256: &Sha256Digest,
-        at: OffsetDateTime,
-        by: &AuditActor,
-    ) -> Result<(), StoreError>;
+    /// Stores the hash of a new API token with its permissions, scope and expiry.
+    async fn insert_token(&self, token: &NewToken, by: &AuditActor) -> Result<(), StoreError>;
     /// Revokes every token with this label.
     async fn revoke_tokens(
         &self,
@@ -700,6 +741,34 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
     /// The live token with this hash.
     async fn token(&self, token_sha256: &Sha256Digest) -> Result<Option<TokenRow>, StoreError>;
 
+    /// Adds a department to its fonds' tree.
+    async fn insert_department(
+        &self,
+        department: &crate::access::NewDepartment,
+        by: &AuditActor,
+    ) -> Result<(), StoreError>;
+    /// The departments of one fonds, or of all, each fonds' tree in path order.
+    async fn departments(
+        &self,
+        fonds: Option<&FondsCode>,
+    ) -> Result<Vec<crate::access::DepartmentRow>, StoreError>;
+    /// Stores a grant; the database refuses one that breaks the three-officer separation
+    /// ([`StoreError::OfficerSeparation`]).
+    async fn insert_grant(&self, grant: &Grant, by: &AuditActor) -> Result<(), StoreError>;
+    /// Revokes a grant; `false` when there is no such grant or it was revoked already.
+    async fn revoke_grant(
+        &self,
+        id: &str,
+        at: OffsetDateTime,
+        by: &AuditActor,
+    ) -> Result<bool, StoreError>;
+    /// A grant, revoked or not.
+    async fn grant(&self, id: &str) -> Result<Option<Grant>, StoreError>;
+    /// A person's grants that are not revoked (expired ones too: expiry is judged by the caller
+    /// at the moment of use). One indexed query: it runs on every request of a session.
+    async fn unrevoked_grants(&self, user_id: &str) -> Result<Vec<Grant>, StoreError>;
+    /// Every grant, of one person or of all, revoked ones too, newest first.
+    async fn grants(&self, user_id: Option<&str>) -> Result<Vec<Grant>, StoreError>;
     /// What an earlier run of the import `import_key` did with row `row_key`.
     async fn import_row(
         &self,

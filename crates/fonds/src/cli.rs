@@ -54,8 +54,23 @@ pub enum Command {
     Serve(ServeArgs),
     /// Initialise a data directory: create the fonds and print an admin API token once.
     Init(InitArgs),
-    /// Issue a new API token.
+    /// Issue a new API token for a script, with its permissions, data scope and expiry.
     Token(TokenArgs),
+    /// Give a person a role over a data scope (officers' roles only here, at the console).
+    Grant(GrantArgs),
+    /// List grants, of one person or of all.
+    Grants {
+        /// Only this person's (login name).
+        login: Option<String>,
+    },
+    /// Revoke a grant by its id (see `fonds grants`).
+    Revoke {
+        /// The grant's id.
+        id: String,
+    },
+    /// The department tree of each fonds.
+    #[command(subcommand)]
+    Department(DepartmentCommand),
     /// Manage client systems (接入系统) that submit signed requests.
     #[command(subcommand)]
     Client(ClientCommand),
@@ -272,6 +287,78 @@ pub struct TokenArgs {
     /// A label for the token, e.g. the script that will use it.
     #[arg(long, default_value = "admin")]
     pub label: String,
+    /// A permission the token carries (repeat), e.g. record.read; none gives the operational
+    /// set of docs/people.md.
+    #[arg(long = "permission")]
+    pub permissions: Vec<String>,
+    /// The records it reaches.
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// When it stops working: a date (at 00:00 UTC of that day) or an RFC 3339 time.
+    #[arg(long)]
+    pub expires: Option<String>,
+}
+
+/// A data scope on the command line; each option left out means "all".
+#[derive(Debug, Args)]
+pub struct ScopeArgs {
+    /// A fonds (repeat).
+    #[arg(long = "fonds")]
+    pub fonds: Vec<String>,
+    /// A department subtree as FONDS/CODE (repeat).
+    #[arg(long = "department")]
+    pub departments: Vec<String>,
+    /// A record kind (repeat), e.g. accounting_voucher or 记账凭证.
+    #[arg(long = "kind")]
+    pub kinds: Vec<String>,
+    /// Fiscal years as FIRST-LAST or one year.
+    #[arg(long)]
+    pub years: Option<String>,
+    /// The most secret level reached: public, internal (default for business roles),
+    /// confidential or secret (or 公开, 内部, 秘密, 机密).
+    #[arg(long)]
+    pub secrecy: Option<String>,
+}
+
+/// Options of `grant`.
+#[derive(Debug, Args)]
+pub struct GrantArgs {
+    /// The person's login name.
+    pub login: String,
+    /// The role: system_administrator, security_officer, security_auditor, archivist,
+    /// accountant, finance_head, reader, internal_auditor (or the Chinese names).
+    #[arg(long)]
+    pub role: String,
+    /// The records it reaches.
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// When it stops working: a date (at 00:00 UTC of that day) or an RFC 3339 time.
+    #[arg(long)]
+    pub expires: Option<String>,
+}
+
+/// Department commands.
+#[derive(Debug, Subcommand)]
+pub enum DepartmentCommand {
+    /// Add a department to a fonds' tree.
+    Add {
+        /// The fonds.
+        fonds: String,
+        /// Its code: letters, digits, `-`, `_`, e.g. FIN.
+        code: String,
+        /// Its name, e.g. 财务部.
+        #[arg(long)]
+        name: String,
+        /// The department it sits under (a code of the same fonds); none for a root.
+        #[arg(long)]
+        parent: Option<String>,
+    },
+    /// List the departments.
+    List {
+        /// Only this fonds'.
+        #[arg(long)]
+        fonds: Option<String>,
+    },
 }
 
 /// Options of `import`.
@@ -392,6 +479,10 @@ pub enum UserCommand {
         /// The name shown to people, e.g. 张三.
         #[arg(long)]
         name: String,
+        /// A role to grant at once over every record (up to 内部 for business roles), e.g. to
+        /// appoint the three officers when setting up (repeat for several business roles).
+        #[arg(long = "role")]
+        roles: Vec<String>,
     },
     /// List the accounts (never their password hashes), with their second factor.
     List,

@@ -40,6 +40,10 @@ fn main() -> ExitCode {
             }
             Command::Init(args) => commands::init::run(&cli.data, args).await,
             Command::Token(args) => commands::init::token(&cli.data, args).await,
+            Command::Grant(args) => commands::access::grant(&cli.data, args).await,
+            Command::Grants { login } => commands::access::grants(&cli.data, login).await,
+            Command::Revoke { id } => commands::access::revoke(&cli.data, &id).await,
+            Command::Department(command) => commands::access::department(&cli.data, command).await,
             Command::Client(command) => commands::client::run(&cli.data, command).await,
             Command::User(command) => commands::user::run(&cli.data, command).await,
             Command::Webhook(command) => commands::webhook::run(&cli.data, command).await,

@@ -71,7 +71,13 @@ impl Archive {
             .metadata
             .records_due_for_preservation_check(OffsetDateTime::now_utc(), limit)
             .await?;
-        let view = self.check_records(&slice, Occasion::Scheduled).await?;
+        let view = self
+            .check_records(
+                &slice,
+                Occasion::Scheduled,
+                &fonds_domain::access::RecordScope::everything(),
+            )
+            .await?;
         let mismatches: Vec<FixityMismatch> = view
             .results
             .iter()

@@ -18,6 +18,7 @@ mod subject;
 
 use std::time::Duration;
 
+use fonds_domain::access::RecordScope;
 use fonds_domain::{CheckItem, CheckRunId, FondsCode, Occasion, RecordId};
 use fonds_store::{CheckResultRow, CheckRunRow, InvoiceBookingRow, ReusePolicy};
 use time::OffsetDateTime;
@@ -162,7 +163,11 @@ impl Archive {
         &self,
         ids: &[RecordId],
         occasion: Occasion,
+        scope: &RecordScope,
     ) -> Result<CheckRunView, CoreError> {
+        for id in ids {
+            self.visible_record(*id, scope).await?;
+        }
         let started = std::time::Instant::now();
         // A record named twice is checked once.
         let mut named = std::collections::HashSet::with_capacity(ids.len());
@@ -202,12 +207,45 @@ impl Archive {
         Ok(CheckRunView { run, results })
     }
 
+    /// A stored run with its results, if `scope` reaches every record it covered and the fonds
+    /// of its submission; otherwise it is as absent as a missing run.
+    ///
+    /// # Errors
+    /// `check_run_not_found`, or a store failure.
+    pub async fn check_run_in(
+        &self,
+        id: CheckRunId,
+        scope: &RecordScope,
+    ) -> Result<CheckRunView, CoreError> {
+        let view = self.check_run(id).await?;
+        let submission_reached = match view.run.submission_id {
+            None => true,
+            Some(submission) => self
+                .metadata
+                .submission_status(submission)
+                .await?
+                .is_some_and(|s| scope.reaches_fonds(&s.fonds)),
+        };
+        if submission_reached && self.metadata.check_run_within(id, scope).await? {
+            Ok(view)
+        } else {
+            Err(CoreError::new(
+                ErrorCode::CheckRunNotFound,
+                format!("check run {id} does not exist"),
+            ))
+        }
+    }
+
     /// The runs that covered a record, newest first.
     ///
     /// # Errors
-    /// `record_not_found`, or a store failure.
-    pub async fn record_check_runs(&self, id: RecordId) -> Result<Vec<CheckRunRow>, CoreError> {
-        self.record_or_404(id).await?;
+    /// `record_not_found` (also outside `scope`), or a store failure.
+    pub async fn record_check_runs(
+        &self,
+        id: RecordId,
+        scope: &RecordScope,
+    ) -> Result<Vec<CheckRunRow>, CoreError> {
+        self.visible_record(id, scope).await?;
         Ok(self.metadata.check_runs_of_record(id).await?)
     }
 
@@ -226,8 +264,12 @@ impl Archive {
     ///
     /// # Errors
     /// `record_not_found`, or a store failure.
-    pub async fn record_invoices(&self, id: RecordId) -> Result<Vec<InvoiceBookingRow>, CoreError> {
-        self.record_or_404(id).await?;
+    pub async fn record_invoices(
+        &self,
+        id: RecordId,
+        scope: &RecordScope,
+    ) -> Result<Vec<InvoiceBookingRow>, CoreError> {
+        self.visible_record(id, scope).await?;
         Ok(self.metadata.invoice_bookings_of_record(id).await?)
     }
 
@@ -288,7 +330,9 @@ impl Archive {
         if due.is_empty() {
             return Ok(None);
         }
-        let view = self.check_records(&due, Occasion::Scheduled).await?;
+        let view = self
+            .check_records(&due, Occasion::Scheduled, &RecordScope::everything())
+            .await?;
         let failed = view.results.iter().filter(|r| r.blocks()).count();
         if failed > 0 {
             tracing::error!(run = %view.run.id, records = due.len(), failed, "the preservation check found failures; see the check report");
@@ -316,15 +360,6 @@ impl Archive {
                 }
                 tokio::time::sleep(every).await;
             }
-        })
-    }
-
-    async fn record_or_404(&self, id: RecordId) -> Result<fonds_store::RecordRow, CoreError> {
-        self.metadata.record(id).await?.ok_or_else(|| {
-            CoreError::new(
-                ErrorCode::RecordNotFound,
-                format!("record {id} does not exist"),
-            )
         })
     }
 }

@@ -129,6 +129,8 @@ impl Archive {
             business_keys: Vec::new(),
             links: Vec::new(),
             preset_code: None,
+            department: None,
+            secrecy: fonds_domain::access::SecrecyLevel::default(),
         })
     }
 
@@ -157,7 +159,12 @@ impl Archive {
             // The last month stays collected so the tour can archive a record itself.
             let archive = record.classification.period.is_none_or(|p| p.month() < 12);
             if archive {
-                self.archive(record.id, &crate::Actor::system()).await?;
+                self.archive(
+                    record.id,
+                    &fonds_domain::access::RecordScope::everything(),
+                    &crate::Actor::system(),
+                )
+                .await?;
                 summary.archived += 1;
             }
             progress.record(archive);

@@ -45,6 +45,9 @@ pub struct Origin {
     pub source: String,
     /// The client system, when the request was signed by one.
     pub client: Option<ClientOrigin>,
+    /// The records the sender may submit (its scope for `record.submit`); a record outside it
+    /// refuses the whole submission with `scope_denied`.
+    pub scope: fonds_domain::access::RecordScope,
 }
 
 /// A signed submission's client, key and body digest.
@@ -59,13 +62,21 @@ pub struct ClientOrigin {
 }
 
 impl Origin {
-    /// A submission by an administrator's token or a local tool.
+    /// A submission by a local tool on the server's machine: every record may be submitted.
     #[must_use]
     pub fn local(source: impl Into<String>) -> Self {
         Self {
             source: source.into(),
             client: None,
+            scope: fonds_domain::access::RecordScope::everything(),
         }
+    }
+
+    /// The same origin, limited to the records `scope` reaches.
+    #[must_use]
+    pub fn within(mut self, scope: fonds_domain::access::RecordScope) -> Self {
+        self.scope = scope;
+        self
     }
 
     fn submitting_client(&self) -> Option<SubmittingClient> {
@@ -288,14 +299,16 @@ impl Archive {
     }
 
     /// A submission's receipt, waiting up to `wait` (at most [`MAX_WAIT`]) for its outcome.
-    /// `client` limits the answer to that client's own submissions.
+    /// `client` limits the answer to that client's own submissions, and `scope` to submissions
+    /// into the fonds it reaches.
     ///
     /// # Errors
-    /// `submission_not_found`, or a store failure.
+    /// `submission_not_found` (also outside `client` or `scope`), or a store failure.
     pub async fn receipt(
         &self,
         id: SubmissionId,
         client: Option<&ClientPrincipal>,
+        scope: &fonds_domain::access::RecordScope,
         wait: Duration,
     ) -> Result<Receipt, CoreError> {
         let deadline = tokio::time::Instant::now() + wait.min(MAX_WAIT);
@@ -309,7 +322,9 @@ impl Archive {
                 .submission_status(id)
                 .await?
                 .ok_or_else(|| not_found(id))?;
-            if client.is_some_and(|c| status.client.as_ref() != Some(&c.id)) {
+            if client.is_some_and(|c| status.client.as_ref() != Some(&c.id))
+                || !scope.reaches_fonds(&status.fonds)
+            {
                 return Err(not_found(id));
             }
             if status.state.is_final() || tokio::time::Instant::now() >= deadline {

@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use fonds_domain::access::{DepartmentRef, RecordFacts};
 use fonds_domain::{FileId, Fonds, FondsCode, RecordId};
 use fonds_store::{NewFile, NewRecord, PresetCode, ReceivedPart, StagedBlob};
 
@@ -67,6 +68,8 @@ impl Archive {
                     .may_submit(&fonds.code, record.classification.kind)?;
             }
         }
+        self.check_departments_and_scope(&fonds, &records, origin)
+            .await?;
         self.check_conflicts(&fonds, &records).await?;
         let staged = match_parts(&records, parts)?;
         // Blobs first, made durable; then (by the caller) the rows that point at them.
@@ -99,6 +102,75 @@ impl Archive {
             records,
             parts: stored,
         })
+    }
+
+    /// Refuses records naming a department the fonds' tree does not hold, and, when any record
+    /// lies outside what the sender may submit, the whole submission.
+    async fn check_departments_and_scope(
+        &self,
+        fonds: &Fonds,
+        records: &[ValidRecord],
+        origin: &Origin,
+    ) -> Result<(), CoreError> {
+        let needs_tree = records.iter().any(|r| r.department.is_some());
+        let tree = if needs_tree {
+            self.metadata.departments(Some(&fonds.code)).await?
+        } else {
+            Vec::new()
+        };
+        let mut errors = Vec::new();
+        for (i, record) in records.iter().enumerate() {
+            let path: Vec<DepartmentRef> = match &record.department {
+                None => Vec::new(),
+                Some(code) => match tree.iter().find(|d| &d.code == code) {
+                    Some(department) => department
+                        .path
+                        .iter()
+                        .rev()
+                        .map(|code| DepartmentRef {
+                            fonds: fonds.code.clone(),
+                            code: code.clone(),
+                        })
+                        .collect(),
+                    None => {
+                        errors.push(field(
+                            format!("/records/{i}/department"),
+                            ErrorCode::ManifestInvalid,
+                            format!(
+                                "fonds {} has no department {code}; the system administrator adds \
+                                 it with `fonds department add`",
+                                fonds.code
+                            ),
+                        ));
+                        continue;
+                    }
+                },
+            };
+            let facts = RecordFacts {
+                fonds: &fonds.code,
+                department_path: &path,
+                kind: record.classification.kind,
+                fiscal_year: record.classification.fiscal_year,
+                secrecy: record.secrecy,
+            };
+            if !origin.scope.covers(&facts) {
+                return Err(CoreError::new(
+                    ErrorCode::ScopeDenied,
+                    format!(
+                        "record {i} ({} of {}, {}) lies outside what you may submit; nothing was \
+                         received",
+                        record.classification.kind.name_zh(),
+                        record.classification.fiscal_year,
+                        record.secrecy.name_zh()
+                    ),
+                ));
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(CoreError::fields(errors))
+        }
     }
 
     /// Refuses records whose business identity or preset archival code the archive already
@@ -224,6 +296,8 @@ pub(crate) fn build_records(
                 business_keys: record.business_keys,
                 links: record.links,
                 preset_code,
+                department: record.department,
+                secrecy: record.secrecy,
             })
         })
         .collect()

@@ -297,7 +297,7 @@ impl Archive {
         Ok(self.metadata.users().await?)
     }
 
-    async fn user_or_404(&self, login: &str) -> Result<User, CoreError> {
+    pub(crate) async fn user_or_404(&self, login: &str) -> Result<User, CoreError> {
         self.metadata.user_by_login(login).await?.ok_or_else(|| {
             CoreError::new(
                 ErrorCode::RequestInvalid,

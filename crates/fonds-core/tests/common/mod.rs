@@ -5,6 +5,10 @@
     clippy::expect_used,
     reason = "a test fails loudly at the first broken step"
 )]
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different subset of the helpers"
+)]
 
 use std::path::Path;
 

@@ -14,7 +14,7 @@ use time::format_description::well_known::Rfc3339;
 use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::auth::Authenticated;
+use crate::access::{Allowed, perm};
 use crate::problem::{ApiError, Problem};
 
 /// One item of the catalogue.
@@ -184,9 +184,9 @@ fn record_id(id: &str) -> Result<RecordId, ApiError> {
     operation_id = "list_check_items",
     tag = "checks",
     responses((status = 200, description = "Every item", body = [CatalogueItem])),
-    security(("bearer" = []))
+    security(("bearer" = []), ("session" = []))
 )]
-pub(crate) async fn items(_: Authenticated) -> axum::Json<Vec<CatalogueItem>> {
+pub(crate) async fn items(_: Allowed<perm::RecordRead>) -> axum::Json<Vec<CatalogueItem>> {
     axum::Json(
         CheckItem::ALL
             .into_iter()
@@ -216,14 +216,17 @@ pub(crate) async fn items(_: Authenticated) -> axum::Json<Vec<CatalogueItem>> {
         (status = 200, description = "The run and its results", body = CheckRunDetail),
         (status = 404, description = "No such run", body = Problem),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("session" = []))
 )]
 pub(crate) async fn show(
     State(state): State<AppState>,
-    _: Authenticated,
+    allowed: Allowed<perm::RecordRead>,
     Path(id): Path<String>,
 ) -> Result<axum::Json<CheckRunDetail>, ApiError> {
-    let view = state.archive.check_run(run_id(&id)?).await?;
+    let view = state
+        .archive
+        .check_run_in(run_id(&id)?, &allowed.scope())
+        .await?;
     Ok(axum::Json(detail(&view)))
 }
 
@@ -238,14 +241,17 @@ pub(crate) async fn show(
         (status = 200, description = "The report", content_type = "text/html"),
         (status = 404, description = "No such run", body = Problem),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("session" = []))
 )]
 pub(crate) async fn report_html(
     State(state): State<AppState>,
-    _: Authenticated,
+    allowed: Allowed<perm::RecordRead>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let view = state.archive.check_run(run_id(&id)?).await?;
+    let view = state
+        .archive
+        .check_run_in(run_id(&id)?, &allowed.scope())
+        .await?;
     Ok((
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
         fonds_core::checks::render_html(&view),
@@ -264,14 +270,17 @@ pub(crate) async fn report_html(
         (status = 200, description = "The report", content_type = "application/pdf"),
         (status = 404, description = "No such run", body = Problem),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("session" = []))
 )]
 pub(crate) async fn report_pdf(
     State(state): State<AppState>,
-    _: Authenticated,
+    allowed: Allowed<perm::RecordRead>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let view = state.archive.check_run(run_id(&id)?).await?;
+    let view = state
+        .archive
+        .check_run_in(run_id(&id)?, &allowed.scope())
+        .await?;
     let disposition = format!("inline; filename=\"check-report-{}.pdf\"", view.run.id);
     Ok((
         [
@@ -296,11 +305,11 @@ pub(crate) async fn report_pdf(
         (status = 422, description = "The request breaks a rule", body = Problem),
         (status = 503, description = "The virus scanner cannot be reached", body = Problem),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("session" = []))
 )]
 pub(crate) async fn run(
     State(state): State<AppState>,
-    _: Authenticated,
+    allowed: Allowed<perm::RecordArchive>,
     body: Result<axum::Json<RunRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(axum::http::StatusCode, axum::Json<CheckRunDetail>), ApiError> {
     let axum::Json(request) =
@@ -330,7 +339,10 @@ pub(crate) async fn run(
         .iter()
         .map(|id| record_id(id))
         .collect::<Result<Vec<_>, _>>()?;
-    let view = state.archive.check_records(&ids, occasion).await?;
+    let view = state
+        .archive
+        .check_records(&ids, occasion, &allowed.scope())
+        .await?;
     Ok((axum::http::StatusCode::CREATED, axum::Json(detail(&view))))
 }
 
@@ -345,14 +357,17 @@ pub(crate) async fn run(
         (status = 200, description = "The runs", body = [CheckRun]),
         (status = 404, description = "No such record", body = Problem),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("session" = []))
 )]
 pub(crate) async fn of_record(
     State(state): State<AppState>,
-    _: Authenticated,
+    allowed: Allowed<perm::RecordRead>,
     Path(id): Path<String>,
 ) -> Result<axum::Json<Vec<CheckRun>>, ApiError> {
-    let runs = state.archive.record_check_runs(record_id(&id)?).await?;
+    let runs = state
+        .archive
+        .record_check_runs(record_id(&id)?, &allowed.scope())
+        .await?;
     Ok(axum::Json(runs.iter().map(run_dto).collect()))
 }
 
@@ -368,14 +383,17 @@ pub(crate) async fn of_record(
         (status = 200, description = "The invoices", body = [BookedInvoice]),
         (status = 404, description = "No such record", body = Problem),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("session" = []))
 )]
 pub(crate) async fn invoices(
     State(state): State<AppState>,
-    _: Authenticated,
+    allowed: Allowed<perm::RecordRead>,
     Path(id): Path<String>,
 ) -> Result<axum::Json<Vec<BookedInvoice>>, ApiError> {
-    let rows = state.archive.record_invoices(record_id(&id)?).await?;
+    let rows = state
+        .archive
+        .record_invoices(record_id(&id)?, &allowed.scope())
+        .await?;
     Ok(axum::Json(rows.iter().map(booked).collect()))
 }
 
@@ -409,11 +427,11 @@ fn booked(row: &InvoiceBookingRow) -> BookedInvoice {
         (status = 404, description = "No such fonds", body = Problem),
         (status = 422, description = "No such item", body = Problem),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("session" = []))
 )]
 pub(crate) async fn switch(
     State(state): State<AppState>,
-    _: Authenticated,
+    allowed: Allowed<perm::SystemConfigure>,
     Path((code, item)): Path<(String, String)>,
     body: Result<axum::Json<ItemSwitch>, axum::extract::rejection::JsonRejection>,
 ) -> Result<axum::http::StatusCode, ApiError> {
@@ -422,6 +440,13 @@ pub(crate) async fn switch(
     let fonds: FondsCode = code.parse().map_err(|e: fonds_domain::FondsCodeError| {
         ApiError::new(ErrorCode::FondsNotFound, e.to_string())
     })?;
+    // A fonds outside the caller's scope is answered as a missing one.
+    if !allowed.scope().reaches_fonds(&fonds) {
+        return Err(ApiError::new(
+            ErrorCode::FondsNotFound,
+            format!("fonds {fonds} does not exist; create it with `fonds init --fonds {fonds}`"),
+        ));
+    }
     let item: CheckItem = item.parse().map_err(|e: fonds_domain::UnknownCheckValue| {
         ApiError::new(ErrorCode::CheckItemUnknown, e.to_string())
     })?;

@@ -12,7 +12,7 @@ use time::format_description::well_known::Rfc3339;
 use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::auth::Authenticated;
+use crate::access::{Allowed, perm};
 use crate::problem::{ApiError, Problem};
 
 /// A client to add.
@@ -145,11 +145,11 @@ fn credentials(issued: fonds_core::clients::IssuedSecret) -> ClientCredentials {
         (status = 409, description = "The name is taken", body = Problem),
         (status = 422, description = "A field breaks a rule", body = Problem),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("session" = []))
 )]
 pub(crate) async fn create(
     State(state): State<AppState>,
-    caller: Authenticated,
+    allowed: Allowed<perm::ClientsManage>,
     body: Result<axum::Json<NewClientBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, axum::Json<ClientCredentials>), ApiError> {
     let axum::Json(body) = body.map_err(|e| invalid(e.body_text()))?;
@@ -181,7 +181,7 @@ pub(crate) async fn create(
             .map(fingerprint)
             .transpose()?,
     };
-    let issued = state.archive.add_client(spec, &caller.actor()).await?;
+    let issued = state.archive.add_client(spec, allowed.actor()).await?;
     Ok((StatusCode::CREATED, axum::Json(credentials(issued))))
 }
 
@@ -192,11 +192,11 @@ pub(crate) async fn create(
     operation_id = "list_clients",
     tag = "clients",
     responses((status = 200, description = "The clients, without secrets", body = [ClientInfo])),
-    security(("bearer" = []))
+    security(("bearer" = []), ("session" = []))
 )]
 pub(crate) async fn list(
     State(state): State<AppState>,
-    _: Authenticated,
+    _: Allowed<perm::ClientsManage>,
 ) -> Result<axum::Json<Vec<ClientInfo>>, ApiError> {
     let now = time::OffsetDateTime::now_utc();
     let clients = state.archive.clients().await?;
@@ -235,11 +235,11 @@ pub(crate) async fn list(
         (status = 200, description = "The new secret, shown once", body = ClientCredentials),
         (status = 401, description = "No such client", body = Problem),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("session" = []))
 )]
 pub(crate) async fn rotate(
     State(state): State<AppState>,
-    caller: Authenticated,
+    allowed: Allowed<perm::ClientsManage>,
     Path(id): Path<String>,
     body: Result<axum::Json<RotateBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<axum::Json<ClientCredentials>, ApiError> {
@@ -251,7 +251,7 @@ pub(crate) async fn rotate(
     let overlap = Duration::from_secs(u64::from(hours) * 3600);
     let issued = state
         .archive
-        .rotate_client_secret(&client_id(&id)?, overlap, &caller.actor())
+        .rotate_client_secret(&client_id(&id)?, overlap, allowed.actor())
         .await?;
     Ok(axum::Json(credentials(issued)))
 }
@@ -269,11 +269,11 @@ pub(crate) async fn rotate(
         (status = 401, description = "No such client", body = Problem),
         (status = 422, description = "No field to change, or a malformed fingerprint", body = Problem),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("session" = []))
 )]
 pub(crate) async fn update(
     State(state): State<AppState>,
-    caller: Authenticated,
+    allowed: Allowed<perm::ClientsManage>,
     Path(id): Path<String>,
     body: Result<axum::Json<ClientPatch>, axum::extract::rejection::JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
@@ -292,13 +292,13 @@ pub(crate) async fn update(
     if let Some(enabled) = body.enabled {
         state
             .archive
-            .set_client_enabled(&id, enabled, &caller.actor())
+            .set_client_enabled(&id, enabled, allowed.actor())
             .await?;
     }
     if let Some(certificate) = certificate {
         state
             .archive
-            .set_client_certificate(&id, certificate, &caller.actor())
+            .set_client_certificate(&id, certificate, allowed.actor())
             .await?;
     }
     Ok(StatusCode::NO_CONTENT)

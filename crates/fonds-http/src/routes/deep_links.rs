@@ -15,7 +15,7 @@ use time::format_description::well_known::Rfc3339;
 use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::auth::Caller;
+use crate::access::{Allowed, perm};
 use crate::dto::RecordView;
 use crate::problem::{ApiError, Problem};
 
@@ -95,10 +95,10 @@ fn no_store(mut response: Response) -> Response {
 )]
 pub(crate) async fn create(
     State(state): State<AppState>,
-    caller: Caller,
+    allowed: Allowed<perm::RecordRead>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let Caller::Client(client) = caller else {
+    let Some(client) = allowed.client() else {
         return Err(invalid(
             "deep links are issued to client systems: sign the request with the client's secret \
              as docs/integration.md describes, instead of sending a bearer token",

@@ -9,7 +9,7 @@ use fonds_core::ErrorCode;
 use tokio_util::io::ReaderStream;
 
 use crate::AppState;
-use crate::auth::Authenticated;
+use crate::access::{Allowed, perm};
 use crate::problem::{ApiError, Problem};
 
 /// Download a file of a record.
@@ -31,11 +31,11 @@ use crate::problem::{ApiError, Problem};
         (status = 404, description = "No such record or file", body = Problem),
         (status = 416, description = "The range selects no bytes", body = Problem),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("session" = []))
 )]
 pub(crate) async fn download(
     State(state): State<AppState>,
-    _: Authenticated,
+    allowed: Allowed<perm::FileDownload>,
     Path((id, file_id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -48,7 +48,7 @@ pub(crate) async fn download(
     let record = id.parse().map_err(|_| not_found())?;
     let file = file_id.parse().map_err(|_| not_found())?;
     // The catalogue row first: its digest is the ETag the conditional headers are judged by.
-    let row = state.archive.file(record, file).await?;
+    let row = state.archive.file(record, file, &allowed.scope()).await?;
     let etag = format!("\"{}\"", row.sha256.to_hex());
     if header_matches(&headers, header::IF_NONE_MATCH, &etag) {
         let mut response = StatusCode::NOT_MODIFIED.into_response();

@@ -8,7 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::auth::Authenticated;
+use crate::access::{Allowed, perm};
 use crate::dto::RecordSummary;
 use crate::problem::{ApiError, Problem};
 
@@ -129,14 +129,14 @@ impl From<&LinkGraph> for Links {
         (status = 200, description = "The link graph", body = Links),
         (status = 404, description = "No such record", body = Problem),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("session" = []))
 )]
 pub(crate) async fn show(
     State(state): State<AppState>,
-    _: Authenticated,
+    allowed: Allowed<perm::RecordRead>,
     Path(id): Path<String>,
 ) -> Result<axum::Json<Links>, ApiError> {
     let id = super::records::record_id(&id)?;
-    let graph = state.archive.record_links(id).await?;
+    let graph = state.archive.record_links(id, &allowed.scope()).await?;
     Ok(axum::Json(Links::from(&graph)))
 }

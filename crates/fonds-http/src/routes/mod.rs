@@ -1,20 +1,27 @@
-//! The route table. Each route's handler lives in the module named after its resource.
+//! The route table. Each route's handler lives in the module named after its resource; the
+//! permission each route needs is stated twice on purpose — in its handler's signature, where it
+//! is enforced, and in [`ROUTES`], which the tests compare with the OpenAPI document and drive
+//! the permission matrix from.
 
 pub(crate) mod checks;
 pub(crate) mod clients;
 pub(crate) mod deep_links;
+pub(crate) mod departments;
 pub(crate) mod files;
+pub(crate) mod grants;
 pub(crate) mod links;
 pub(crate) mod records;
 pub(crate) mod second_factor;
 pub(crate) mod session;
 pub(crate) mod sessions;
 pub(crate) mod submissions;
+pub(crate) mod users;
 pub(crate) mod webhooks;
 
 use axum::Router;
-use axum::routing::{get, patch, post, put};
+use axum::routing::{delete, get, patch, post, put};
 use fonds_core::ErrorCode;
+use fonds_domain::access::Permission;
 
 use crate::AppState;
 use crate::observe::tag_route;
@@ -53,6 +60,13 @@ pub(crate) fn api() -> Router<AppState> {
         .route("/webhooks", post(webhooks::create).get(webhooks::list))
         .route("/webhooks/deliveries", get(webhooks::deliveries))
         .route("/webhooks/deliveries/{id}/replay", post(webhooks::replay))
+        .route("/users", post(users::create).get(users::list))
+        .route(
+            "/departments",
+            post(departments::create).get(departments::list),
+        )
+        .route("/grants", post(grants::create).get(grants::list))
+        .route("/grants/{id}", delete(grants::revoke))
         .route(
             "/session",
             post(session::login)
@@ -70,6 +84,151 @@ pub(crate) fn api() -> Router<AppState> {
         .route("/openapi.json", get(crate::openapi::serve))
         .route_layer(axum::middleware::from_fn(tag_route))
 }
+
+/// What a route of the API needs from its caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    /// This permission, within the caller's data scope for it.
+    Permission(Permission),
+    /// Nothing but the credential the route itself handles: logging in and out serve the
+    /// person's own session, and a deep link is its own credential.
+    OwnCredential,
+}
+
+/// One route of the API and what it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteRule {
+    /// The HTTP method, upper case.
+    pub method: &'static str,
+    /// The path template as the OpenAPI document writes it.
+    pub path: &'static str,
+    /// What it needs.
+    pub needs: Needs,
+    /// Whether the path names a thing by id, so that a caller out of scope must get a 404.
+    pub names_a_thing: bool,
+}
+
+const fn rule(method: &'static str, path: &'static str, permission: Permission) -> RouteRule {
+    RouteRule {
+        method,
+        path,
+        needs: Needs::Permission(permission),
+        names_a_thing: has_id(path),
+    }
+}
+
+const fn own(method: &'static str, path: &'static str) -> RouteRule {
+    RouteRule {
+        method,
+        path,
+        needs: Needs::OwnCredential,
+        names_a_thing: has_id(path),
+    }
+}
+
+const fn has_id(path: &str) -> bool {
+    let bytes = path.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'{' {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// Every route of the API (in the OpenAPI document) with what it needs.
+pub const ROUTES: &[RouteRule] = &[
+    rule("POST", "/api/v1/submissions", Permission::RecordSubmit),
+    rule("GET", "/api/v1/submissions/{id}", Permission::RecordSubmit),
+    rule("GET", "/api/v1/records", Permission::RecordRead),
+    rule("GET", "/api/v1/records/{id}", Permission::RecordRead),
+    rule(
+        "POST",
+        "/api/v1/records/{id}/archive",
+        Permission::RecordArchive,
+    ),
+    rule(
+        "POST",
+        "/api/v1/records/{id}/corrections",
+        Permission::RecordCorrect,
+    ),
+    rule(
+        "GET",
+        "/api/v1/records/{id}/versions",
+        Permission::RecordRead,
+    ),
+    rule("GET", "/api/v1/records/{id}/links", Permission::RecordRead),
+    rule(
+        "GET",
+        "/api/v1/records/{id}/files/{file_id}",
+        Permission::FileDownload,
+    ),
+    rule(
+        "GET",
+        "/api/v1/records/{id}/check-runs",
+        Permission::RecordRead,
+    ),
+    rule(
+        "GET",
+        "/api/v1/records/{id}/invoices",
+        Permission::RecordRead,
+    ),
+    rule("GET", "/api/v1/checks/items", Permission::RecordRead),
+    rule("POST", "/api/v1/check-runs", Permission::RecordArchive),
+    rule("GET", "/api/v1/check-runs/{id}", Permission::RecordRead),
+    rule(
+        "GET",
+        "/api/v1/check-runs/{id}/report.html",
+        Permission::RecordRead,
+    ),
+    rule(
+        "GET",
+        "/api/v1/check-runs/{id}/report.pdf",
+        Permission::RecordRead,
+    ),
+    rule(
+        "PUT",
+        "/api/v1/fonds/{code}/check-items/{item}",
+        Permission::SystemConfigure,
+    ),
+    rule("GET", "/api/v1/fonds", Permission::RecordRead),
+    rule("POST", "/api/v1/deep-links", Permission::RecordRead),
+    own("GET", "/open/{token}"),
+    rule("POST", "/api/v1/clients", Permission::ClientsManage),
+    rule("GET", "/api/v1/clients", Permission::ClientsManage),
+    rule("PATCH", "/api/v1/clients/{id}", Permission::ClientsManage),
+    rule(
+        "POST",
+        "/api/v1/clients/{id}/rotate",
+        Permission::ClientsManage,
+    ),
+    // A client system registers and lists its own endpoints; anyone else also needs
+    // system.clients, checked in the handler.
+    rule("POST", "/api/v1/webhooks", Permission::RecordSubmit),
+    rule("GET", "/api/v1/webhooks", Permission::RecordSubmit),
+    rule(
+        "GET",
+        "/api/v1/webhooks/deliveries",
+        Permission::ClientsManage,
+    ),
+    rule(
+        "POST",
+        "/api/v1/webhooks/deliveries/{id}/replay",
+        Permission::ClientsManage,
+    ),
+    rule("POST", "/api/v1/users", Permission::UsersManage),
+    rule("GET", "/api/v1/users", Permission::UsersManage),
+    rule("POST", "/api/v1/departments", Permission::UsersManage),
+    rule("GET", "/api/v1/departments", Permission::UsersManage),
+    rule("POST", "/api/v1/grants", Permission::RolesManage),
+    rule("GET", "/api/v1/grants", Permission::RolesManage),
+    rule("DELETE", "/api/v1/grants/{id}", Permission::RolesManage),
+    own("POST", "/api/v1/session"),
+    own("GET", "/api/v1/session"),
+    own("DELETE", "/api/v1/session"),
+];
 
 /// Liveness, readiness and metrics.
 pub(crate) fn health() -> Router<AppState> {

@@ -9,7 +9,7 @@ use time::macros::format_description;
 use utoipa::IntoParams;
 
 use crate::AppState;
-use crate::auth::Authenticated;
+use crate::access::{Allowed, perm};
 use crate::dto::{
     Archived, Corrected, Correction, FondsInfo, RecordPage, RecordSummary, RecordView, Version,
 };
@@ -109,11 +109,11 @@ pub(crate) fn record_id(raw: &str) -> Result<RecordId, ApiError> {
         (status = 200, description = "A page of records", body = RecordPage),
         (status = 422, description = "A query parameter is malformed", body = Problem),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("session" = []))
 )]
 pub(crate) async fn list(
     State(state): State<AppState>,
-    _: Authenticated,
+    allowed: Allowed<perm::RecordRead>,
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<axum::Json<RecordPage>, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::new(ErrorCode::QueryInvalid, e.body_text()))?;
@@ -121,7 +121,7 @@ pub(crate) async fn list(
     let cursor = parse::<RecordId>("cursor", query.cursor.as_deref())?.map(Cursor);
     let page = state
         .archive
-        .records(&filter, cursor, query.limit.unwrap_or(50))
+        .records(&filter, &allowed.scope(), cursor, query.limit.unwrap_or(50))
         .await?;
     Ok(axum::Json(RecordPage {
         items: page.items.iter().map(RecordSummary::from).collect(),
@@ -140,14 +140,17 @@ pub(crate) async fn list(
         (status = 200, description = "The record", body = RecordView),
         (status = 404, description = "No such record", body = Problem),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("session" = []))
 )]
 pub(crate) async fn show(
     State(state): State<AppState>,
-    _: Authenticated,
+    allowed: Allowed<perm::RecordRead>,
     Path(id): Path<String>,
 ) -> Result<axum::Json<RecordView>, ApiError> {
-    let detail = state.archive.record(record_id(&id)?).await?;
+    let detail = state
+        .archive
+        .record(record_id(&id)?, &allowed.scope())
+        .await?;
     Ok(axum::Json(RecordView::from(&detail)))
 }
 
@@ -163,15 +166,18 @@ pub(crate) async fn show(
         (status = 404, description = "No such record", body = Problem),
         (status = 409, description = "Not in `collected`, or the code is taken", body = Problem),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("session" = []))
 )]
 pub(crate) async fn archive(
     State(state): State<AppState>,
-    caller: Authenticated,
+    allowed: Allowed<perm::RecordArchive>,
     Path(id): Path<String>,
 ) -> Result<axum::Json<Archived>, ApiError> {
     let id = record_id(&id)?;
-    let outcome = state.archive.archive(id, &caller.actor()).await?;
+    let outcome = state
+        .archive
+        .archive(id, &allowed.scope(), allowed.actor())
+        .await?;
     Ok(axum::Json(Archived {
         id: id.to_string(),
         archival_code: outcome.archival_code.to_string(),
@@ -195,11 +201,11 @@ pub(crate) async fn archive(
         (status = 404, description = "No such record", body = Problem),
         (status = 422, description = "The description breaks a rule", body = Problem),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("session" = []))
 )]
 pub(crate) async fn correct(
     State(state): State<AppState>,
-    caller: Authenticated,
+    allowed: Allowed<perm::RecordCorrect>,
     Path(id): Path<String>,
     body: Result<axum::Json<Correction>, axum::extract::rejection::JsonRejection>,
 ) -> Result<axum::Json<Corrected>, ApiError> {
@@ -240,7 +246,13 @@ pub(crate) async fn correct(
     };
     let version = state
         .archive
-        .correct(id, description, &correction.reason, &caller.actor())
+        .correct(
+            id,
+            description,
+            &correction.reason,
+            &allowed.scope(),
+            allowed.actor(),
+        )
         .await?;
     Ok(axum::Json(Corrected { version }))
 }
@@ -256,14 +268,17 @@ pub(crate) async fn correct(
         (status = 200, description = "The versions", body = [Version]),
         (status = 404, description = "No such record", body = Problem),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("session" = []))
 )]
 pub(crate) async fn versions(
     State(state): State<AppState>,
-    _: Authenticated,
+    allowed: Allowed<perm::RecordRead>,
     Path(id): Path<String>,
 ) -> Result<axum::Json<Vec<Version>>, ApiError> {
-    let versions = state.archive.record_versions(record_id(&id)?).await?;
+    let versions = state
+        .archive
+        .record_versions(record_id(&id)?, &allowed.scope())
+        .await?;
     Ok(axum::Json(versions.iter().map(Version::from).collect()))
 }
 
@@ -273,16 +288,18 @@ pub(crate) async fn versions(
     path = "/api/v1/fonds",
     operation_id = "list_fonds",
     tag = "fonds",
-    responses((status = 200, description = "Every fonds", body = [FondsInfo])),
-    security(("bearer" = []))
+    responses((status = 200, description = "Every fonds the caller's scope reaches", body = [FondsInfo])),
+    security(("bearer" = []), ("session" = []))
 )]
 pub(crate) async fn fonds(
     State(state): State<AppState>,
-    _: Authenticated,
+    allowed: Allowed<perm::RecordRead>,
 ) -> Result<axum::Json<Vec<FondsInfo>>, ApiError> {
     let all = state.archive.all_fonds().await?;
+    let scope = allowed.scope();
     Ok(axum::Json(
         all.into_iter()
+            .filter(|f| scope.reaches_fonds(&f.code))
             .map(|f| FondsInfo {
                 code: f.code.to_string(),
                 name: f.name,

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::AppState;
-use crate::auth::Caller;
+use crate::access::{Allowed, perm};
 use crate::dto::{SubmissionForm, SubmissionReceipt};
 use crate::problem::{ApiError, Problem};
 
@@ -41,11 +41,11 @@ const MANIFEST: &str = "manifest";
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried signed submission return the first answer"),
         Wait,
     ),
-    security(("bearer" = []), ("signature" = []))
+    security(("bearer" = []), ("session" = []), ("signature" = []))
 )]
 pub(crate) async fn create(
     State(state): State<AppState>,
-    caller: Caller,
+    allowed: Allowed<perm::RecordSubmit>,
     wait: Result<Query<Wait>, axum::extract::rejection::QueryRejection>,
     headers: axum::http::HeaderMap,
     mut multipart: Multipart,
@@ -98,11 +98,12 @@ pub(crate) async fn create(
             "the `manifest` part is missing; see docs/api.md",
         )
     })?;
-    let origin = match &caller {
-        Caller::Token(token) => Origin::local(format!("api:{}", token.principal.label)),
-        Caller::Client(client) => {
+    let origin = match allowed.client() {
+        Some(client) => {
             // Nothing is kept unless the bytes read are the bytes the client signed.
             client.verify_body()?;
+            // A client's fonds and kinds are checked by its own rules (`client_scope_denied`),
+            // as before roles existed; it may submit records of any secrecy level.
             Origin {
                 source: format!("client:{}", client.principal.name),
                 client: Some(ClientOrigin {
@@ -110,8 +111,10 @@ pub(crate) async fn create(
                     idempotency_key: client.idempotency_key.clone(),
                     body_sha256: client.declared,
                 }),
+                scope: fonds_domain::access::RecordScope::everything(),
             }
         }
+        None => Origin::local(source_of(allowed.access())).within(allowed.scope()),
     };
     let receipt = state.archive.submit(&manifest, parts, &origin).await?;
     let receipt = match wait.seconds() {
@@ -119,7 +122,12 @@ pub(crate) async fn create(
         _ => {
             state
                 .archive
-                .receipt(receipt.submission_id, client_of(&caller), wait.duration())
+                .receipt(
+                    receipt.submission_id,
+                    client_of(&allowed),
+                    &allowed.scope(),
+                    wait.duration(),
+                )
                 .await?
         }
     };
@@ -150,10 +158,18 @@ impl Wait {
     }
 }
 
-fn client_of(caller: &Caller) -> Option<&fonds_core::clients::ClientPrincipal> {
-    match caller {
-        Caller::Token(_) => None,
-        Caller::Client(client) => Some(&client.principal),
+fn client_of(
+    allowed: &Allowed<perm::RecordSubmit>,
+) -> Option<&fonds_core::clients::ClientPrincipal> {
+    allowed.client().map(|client| &client.principal)
+}
+
+/// Who submitted, for the record of provenance: `api:<token label>` or `user:<login>`.
+fn source_of(access: &fonds_core::access::Access) -> String {
+    match &access.caller {
+        fonds_core::access::Caller::Token(label) => format!("api:{label}"),
+        fonds_core::access::Caller::Person(session) => format!("user:{}", session.user.login),
+        fonds_core::access::Caller::Client(client) => format!("client:{}", client.name),
     }
 }
 
@@ -169,11 +185,11 @@ fn client_of(caller: &Caller) -> Option<&fonds_core::clients::ClientPrincipal> {
         (status = 200, description = "The receipt", body = SubmissionReceipt),
         (status = 404, description = "No such submission, or not this client's", body = Problem),
     ),
-    security(("bearer" = []), ("signature" = []))
+    security(("bearer" = []), ("session" = []), ("signature" = []))
 )]
 pub(crate) async fn show(
     State(state): State<AppState>,
-    caller: Caller,
+    allowed: Allowed<perm::RecordSubmit>,
     Path(id): Path<String>,
     wait: Result<Query<Wait>, axum::extract::rejection::QueryRejection>,
 ) -> Result<axum::Json<SubmissionReceipt>, ApiError> {
@@ -186,7 +202,7 @@ pub(crate) async fn show(
     })?;
     let receipt = state
         .archive
-        .receipt(id, client_of(&caller), wait.duration())
+        .receipt(id, client_of(&allowed), &allowed.scope(), wait.duration())
         .await?;
     Ok(axum::Json(SubmissionReceipt::from(receipt)))
 }

@@ -6,12 +6,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use fonds_core::ErrorCode;
 use fonds_core::{DeliveryRow, EndpointRow};
+use fonds_domain::access::Permission;
 use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
-use crate::auth::{Authenticated, Caller};
+use crate::access::{Allowed, perm};
 use crate::problem::{ApiError, Problem};
 
 /// An endpoint to register.
@@ -114,16 +115,16 @@ fn invalid(detail: impl Into<String>) -> ApiError {
         (status = 201, description = "Registered", body = Webhook),
         (status = 422, description = "Not an http(s) URL, or an unknown event", body = Problem),
     ),
-    security(("bearer" = []), ("signature" = []))
+    security(("bearer" = []), ("session" = []), ("signature" = []))
 )]
 pub(crate) async fn create(
     State(state): State<AppState>,
-    caller: Caller,
+    allowed: Allowed<perm::RecordSubmit>,
     body: Result<axum::Json<NewWebhook>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, axum::Json<Webhook>), ApiError> {
     let axum::Json(body) = body.map_err(|e| invalid(e.body_text()))?;
-    let client = match &caller {
-        Caller::Client(client) => {
+    let client = match allowed.client() {
+        Some(client) => {
             client.verify_body()?;
             if body
                 .client_id
@@ -136,16 +137,21 @@ pub(crate) async fn create(
             }
             client.principal.id.clone()
         }
-        Caller::Token(_) => body
-            .client_id
-            .as_deref()
-            .ok_or_else(|| invalid("name the client_id the endpoint belongs to"))?
-            .parse()
-            .map_err(|e: fonds_domain::ClientIdError| invalid(e.to_string()))?,
+        None => {
+            // Registering an endpoint for a client system is managing that client.
+            allowed
+                .also(&state, Permission::ClientsManage, "POST /api/v1/webhooks")
+                .await?;
+            body.client_id
+                .as_deref()
+                .ok_or_else(|| invalid("name the client_id the endpoint belongs to"))?
+                .parse()
+                .map_err(|e: fonds_domain::ClientIdError| invalid(e.to_string()))?
+        }
     };
     let endpoint = state
         .archive
-        .add_webhook(&client, &body.url, &body.events, &caller.actor())
+        .add_webhook(&client, &body.url, &body.events, allowed.actor())
         .await?;
     Ok((StatusCode::CREATED, axum::Json(webhook(endpoint))))
 }
@@ -157,15 +163,20 @@ pub(crate) async fn create(
     operation_id = "list_webhooks",
     tag = "webhooks",
     responses((status = 200, description = "Endpoints", body = [Webhook])),
-    security(("bearer" = []), ("signature" = []))
+    security(("bearer" = []), ("session" = []), ("signature" = []))
 )]
 pub(crate) async fn list(
     State(state): State<AppState>,
-    caller: Caller,
+    allowed: Allowed<perm::RecordSubmit>,
 ) -> Result<axum::Json<Vec<Webhook>>, ApiError> {
-    let client = match &caller {
-        Caller::Client(client) => Some(client.principal.id.clone()),
-        Caller::Token(_) => None,
+    let client = match allowed.client() {
+        Some(client) => Some(client.principal.id.clone()),
+        None => {
+            allowed
+                .also(&state, Permission::ClientsManage, "GET /api/v1/webhooks")
+                .await?;
+            None
+        }
     };
     let endpoints = state.archive.webhooks(client.as_ref()).await?;
     Ok(axum::Json(endpoints.into_iter().map(webhook).collect()))
@@ -179,11 +190,11 @@ pub(crate) async fn list(
     tag = "webhooks",
     params(DeliveryQuery),
     responses((status = 200, description = "Deliveries", body = [Delivery])),
-    security(("bearer" = []))
+    security(("bearer" = []), ("session" = []))
 )]
 pub(crate) async fn deliveries(
     State(state): State<AppState>,
-    _: Authenticated,
+    _: Allowed<perm::ClientsManage>,
     query: Result<Query<DeliveryQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<axum::Json<Vec<Delivery>>, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::new(ErrorCode::QueryInvalid, e.body_text()))?;
@@ -205,11 +216,11 @@ pub(crate) async fn deliveries(
         (status = 202, description = "Queued for delivery"),
         (status = 422, description = "No dead letter with this id", body = Problem),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("session" = []))
 )]
 pub(crate) async fn replay(
     State(state): State<AppState>,
-    _: Authenticated,
+    _: Allowed<perm::ClientsManage>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     state.archive.replay_webhook(&id).await?;

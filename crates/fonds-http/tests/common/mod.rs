@@ -10,6 +10,7 @@
 use std::path::PathBuf;
 use std::sync::LazyLock;
 
+pub mod roles;
 pub mod signing;
 
 use fonds_core::{Archive, Settings};
@@ -67,7 +68,11 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
         .await
         .expect("fonds");
     let token = archive
-        .issue_token("test", &fonds_core::Actor::cli())
+        .issue_token(
+            "test",
+            &fonds_core::TokenGrant::operational(),
+            &fonds_core::Actor::cli(),
+        )
         .await
         .expect("token")
         .secret;

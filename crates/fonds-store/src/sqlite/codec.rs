@@ -1,5 +1,6 @@
 //! Conversions between domain values and the text and integers SQLite stores.
 
+use fonds_domain::access::SecrecyLevel;
 use fonds_domain::{
     AccountingPeriod, ArchivalCodePattern, Classification, FiscalYear, Fonds, Money,
     RecordDescription, RetentionDue, RetentionPeriod,
@@ -93,6 +94,7 @@ pub(super) fn record(row: &SqliteRow) -> Result<RecordRow, StoreError> {
     let fonds: String = row.try_get("fonds_code")?;
     let kind: String = row.try_get("kind")?;
     let state: String = row.try_get("state")?;
+    let secrecy: i64 = row.try_get("secrecy")?;
     Ok(RecordRow {
         id: parse_stored("record id", &id)?,
         fonds: parse_stored("fonds code", &fonds)?,
@@ -122,5 +124,8 @@ pub(super) fn record(row: &SqliteRow) -> Result<RecordRow, StoreError> {
         retention_due,
         created_at: parse_timestamp(&created_at)?,
         key: row.try_get("submission_key")?,
+        department: opt_parse(row, "department")?,
+        secrecy: SecrecyLevel::from_rank(secrecy)
+            .ok_or_else(|| StoreError::corrupt("secrecy level", secrecy))?,
     })
 }

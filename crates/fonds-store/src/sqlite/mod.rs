@@ -5,6 +5,7 @@
 //! `synchronous = FULL` makes every commit durable before it returns: an acknowledged submission
 //! survives a crash or a power loss.
 
+mod access;
 mod archive;
 mod audit;
 mod checks;
@@ -17,6 +18,9 @@ mod people;
 mod pipeline;
 mod records;
 mod relaxed;
+mod scope;
+    ),
+    (
 mod second_factor;
 mod tokens;
 mod webhooks;
@@ -25,6 +29,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use fonds_domain::access::{Grant, RecordScope};
 use fonds_domain::{
     ArchivalCodePattern, CheckItem, CheckRunId, ClientId, FileId, Fonds, FondsCode, InvoiceKey,
     RecordDescription, RecordId, RecordKind, Sha256Digest, SubmissionId, VoucherEntry,
@@ -41,7 +46,7 @@ use crate::deep_links::{DeepLinkUse, NewDeepLink};
 use crate::error::StoreError;
 use crate::metadata::{
     ArchiveOutcome, ClientRow, Cursor, FileRow, ImportRowStatus, MetadataStore, NewClient,
-    NewSubmission, Page, RecordFilter, RecordRow, RecordVersion, SubmissionRow, TokenRow,
+    NewSubmission, NewToken, Page, RecordFilter, RecordRow, RecordVersion, SubmissionRow, TokenRow,
 };
 use crate::pipeline::{LeasedJob, ReceivedSubmission, ReceivedWork, SubmissionStatus};
 use crate::webhooks::{
@@ -49,7 +54,7 @@ use crate::webhooks::{
 };
 
 /// The migrations, embedded in the binary in version order.
-const MIGRATIONS: [(i64, &str, &str); 12] = [
+const MIGRATIONS: [(i64, &str, &str); 13] = [
     (
         1,
         "archive",
@@ -99,6 +104,11 @@ const MIGRATIONS: [(i64, &str, &str); 12] = [
         10,
         "people",
         include_str!("../../migrations/sqlite/0010_people.sql"),
+    ),
+    (
+        11,
+        "permissions",
+        include_str!("../../migrations/sqlite/0011_permissions.sql"),
     ),
     (
         12,
@@ -247,13 +257,30 @@ impl MetadataStore for SqliteStore {
         records::record(&self.reader, id).await
     }
 
+    async fn record_in(
+        &self,
+        id: RecordId,
+        scope: &RecordScope,
+    ) -> Result<Option<RecordRow>, StoreError> {
+        records::record_in(&self.reader, id, scope).await
+    }
+
     async fn records(
         &self,
         filter: &RecordFilter,
+        scope: &RecordScope,
         after: Option<Cursor>,
         limit: u32,
     ) -> Result<Page<RecordRow>, StoreError> {
-        records::records(&self.reader, filter, after, limit).await
+        records::records(&self.reader, filter, scope, after, limit).await
+    }
+
+    async fn check_run_within(
+        &self,
+        id: CheckRunId,
+        scope: &RecordScope,
+    ) -> Result<bool, StoreError> {
+        records::check_run_within(&self.reader, id, scope).await
     }
 
     async fn record_files(&self, id: RecordId) -> Result<Vec<FileRow>, StoreError> {
@@ -613,14 +640,48 @@ impl MetadataStore for SqliteStore {
         links::record_links(&self.reader, id).await
     }
 
-    async fn insert_token(
+    async fn insert_token(&self, token: &NewToken, by: &AuditActor) -> Result<(), StoreError> {
+        tokens::insert_token(&self.writer, token, by).await
+    }
+
+    async fn insert_department(
         &self,
-        label: &str,
-        token_sha256: &Sha256Digest,
-        at: OffsetDateTime,
+        department: &crate::access::NewDepartment,
         by: &AuditActor,
     ) -> Result<(), StoreError> {
-        tokens::insert_token(&self.writer, label, token_sha256, at, by).await
+        access::insert_department(&self.writer, department, by).await
+    }
+
+    async fn departments(
+        &self,
+        fonds: Option<&FondsCode>,
+    ) -> Result<Vec<crate::access::DepartmentRow>, StoreError> {
+        access::departments(&self.reader, fonds).await
+    }
+
+    async fn insert_grant(&self, grant: &Grant, by: &AuditActor) -> Result<(), StoreError> {
+        access::insert_grant(&self.writer, grant, by).await
+    }
+
+    async fn revoke_grant(
+        &self,
+        id: &str,
+        at: OffsetDateTime,
+        by: &AuditActor,
+    ) -> Result<bool, StoreError> {
+        access::revoke_grant(&self.writer, id, at, by).await
+    }
+
+    async fn grant(&self, id: &str) -> Result<Option<Grant>, StoreError> {
+        access::grant_by_id(&self.reader, id).await
+    }
+
+    async fn unrevoked_grants(&self, user_id: &str) -> Result<Vec<Grant>, StoreError> {
+        access::unrevoked_grants(&self.reader, user_id).await
+    }
+
+    async fn grants(&self, user_id: Option<&str>) -> Result<Vec<Grant>, StoreError> {
+        access::grants(&self.reader, user_id).await
     }
 
     async fn revoke_tokens(
@@ -834,5 +895,7 @@ fn parse_stored<T: std::str::FromStr>(what: &'static str, value: &str) -> Result
     T::from_str(value).map_err(|_| StoreError::corrupt(what, value))
 }
 
+#[cfg(test)]
+mod access_tests;
 #[cfg(test)]
 mod tests;

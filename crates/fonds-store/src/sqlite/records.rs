@@ -1,6 +1,7 @@
 //! Creating records from a submission, and reading them back.
 
-use fonds_domain::{FileId, FondsCode, Money, RecordId, SubmissionId, VoucherEntry};
+use fonds_domain::access::RecordScope;
+use fonds_domain::{CheckRunId, FileId, FondsCode, Money, RecordId, SubmissionId, VoucherEntry};
 use std::collections::HashMap;
 
 use sqlx::sqlite::SqliteRow;
@@ -16,7 +17,8 @@ use crate::metadata::{
 pub(super) const RECORD_COLUMNS: &str =
     "id, fonds_code, submission_id, kind, fiscal_year, period, retention,
     retention_due, awaiting_event, state, archival_code, archived_at, version, title, record_date,
-    number, amount_fen, preparer, reviewer, attachment_count, remarks, created_at, submission_key";
+    number, amount_fen, preparer, reviewer, attachment_count, remarks, created_at, submission_key,
+    department, secrecy";
 
 /// The values of a new row of `submissions`.
 pub(super) struct SubmissionRowValues<'a> {
@@ -154,9 +156,10 @@ pub(super) async fn insert_record(
     sqlx::query(
         "INSERT INTO records (id, fonds_code, submission_id, source_reference, kind, fiscal_year,
             period, retention, retention_due, awaiting_event, state, title, record_date, number,
-            amount_fen, preparer, reviewer, attachment_count, remarks, created_at, submission_key)
+            amount_fen, preparer, reviewer, attachment_count, remarks, created_at, submission_key,
+            department, secrecy)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'collected', $11, $12, $13, $14, $15,
-            $16, $17, $18, $19, $20)",
+            $16, $17, $18, $19, $20, $21, $22)",
     )
     .bind(record.id.to_string())
     .bind(fonds.as_str())
@@ -178,6 +181,8 @@ pub(super) async fn insert_record(
     .bind(&d.remarks)
     .bind(received)
     .bind(&record.key)
+    .bind(record.department.as_ref().map(|d| d.as_str().to_owned()))
+    .bind(i64::from(record.secrecy.rank()))
     .execute(&mut **tx)
     .await?;
     let description =
@@ -290,14 +295,45 @@ pub(super) async fn record(
     row.as_ref().map(codec::record).transpose()
 }
 
+pub(super) async fn record_in(
+    pool: &SqlitePool,
+    id: RecordId,
+    scope: &RecordScope,
+) -> Result<Option<RecordRow>, StoreError> {
+    let mut q: QueryBuilder<Sqlite> =
+        QueryBuilder::new(format!("SELECT {RECORD_COLUMNS} FROM records WHERE id = "));
+    q.push_bind(id.to_string()).push(" AND ");
+    super::scope::push_condition(&mut q, scope, "records");
+    let row = q.build().fetch_optional(pool).await?;
+    row.as_ref().map(codec::record).transpose()
+}
+
+pub(super) async fn check_run_within(
+    pool: &SqlitePool,
+    id: CheckRunId,
+    scope: &RecordScope,
+) -> Result<bool, StoreError> {
+    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "SELECT NOT EXISTS (SELECT 1 FROM check_results res JOIN records ON records.id = \
+         res.record_id WHERE res.run_id = ",
+    );
+    q.push_bind(id.to_string()).push(" AND NOT ");
+    super::scope::push_condition(&mut q, scope, "records");
+    q.push(")");
+    let within: bool = q.build_query_scalar().fetch_one(pool).await?;
+    Ok(within)
+}
+
 pub(super) async fn records(
     pool: &SqlitePool,
     filter: &RecordFilter,
+    scope: &RecordScope,
     after: Option<Cursor>,
     limit: u32,
 ) -> Result<Page<RecordRow>, StoreError> {
     let mut q: QueryBuilder<Sqlite> =
-        QueryBuilder::new(format!("SELECT {RECORD_COLUMNS} FROM records WHERE 1 = 1"));
+        QueryBuilder::new(format!("SELECT {RECORD_COLUMNS} FROM records WHERE "));
+    super::scope::push_condition(&mut q, scope, "records");
     if let Some(fonds) = &filter.fonds {
         q.push(" AND fonds_code = ")
             .push_bind(fonds.as_str().to_owned());

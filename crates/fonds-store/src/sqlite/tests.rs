@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use fonds_domain::access::RecordScope;
 use fonds_domain::{
     AccountingPeriod, ArchivalCodePattern, Classification, FileId, FileRole, FiscalYear, Fonds,
     FondsCode, LifecycleState, RecordDescription, RecordId, RecordKind, RetentionDue,
@@ -18,11 +19,11 @@ use crate::blob::DualHasher;
 use crate::error::StoreError;
 use crate::metadata::{MetadataStore, NewFile, NewRecord, NewSubmission, RecordFilter};
 
-fn cli() -> AuditActor {
+pub(super) fn cli() -> AuditActor {
     AuditActor::cli()
 }
 
-fn fonds() -> Fonds {
+pub(super) fn fonds() -> Fonds {
     Fonds {
         code: "Z001".parse().expect("fonds"),
         name: "示范公司".into(),
@@ -31,7 +32,7 @@ fn fonds() -> Fonds {
     }
 }
 
-fn voucher(month: i64, number: u32) -> NewRecord {
+pub(super) fn voucher(month: i64, number: u32) -> NewRecord {
     let year = FiscalYear::new(2023).expect("year");
     let digests = DualHasher::digest(format!("voucher {month} {number}").as_bytes());
     NewRecord {
@@ -76,10 +77,12 @@ fn voucher(month: i64, number: u32) -> NewRecord {
         business_keys: Vec::new(),
         links: Vec::new(),
         preset_code: None,
+        department: None,
+        secrecy: fonds_domain::access::SecrecyLevel::Internal,
     }
 }
 
-async fn store_with(records: Vec<NewRecord>) -> (tempfile::TempDir, Arc<SqliteStore>) {
+pub(super) async fn store_with(records: Vec<NewRecord>) -> (tempfile::TempDir, Arc<SqliteStore>) {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = SqliteStore::open(&dir.path().join("fonds.sqlite"))
         .await
@@ -253,7 +256,10 @@ async fn lists_filter_and_page_without_repeating_or_skipping() {
     let mut seen = BTreeSet::new();
     let mut cursor = None;
     loop {
-        let page = store.records(&filter, cursor, 5).await.expect("page");
+        let page = store
+            .records(&filter, &RecordScope::everything(), cursor, 5)
+            .await
+            .expect("page");
         for r in &page.items {
             assert_eq!(r.classification.period.map(|p| p.month()), Some(12));
             assert_eq!(r.state, LifecycleState::Collected);
@@ -269,7 +275,11 @@ async fn lists_filter_and_page_without_repeating_or_skipping() {
         title_contains: Some("差旅费 2".into()),
         ..RecordFilter::default()
     };
-    let hits = store.records(&text, None, 100).await.expect("page").items;
+    let hits = store
+        .records(&text, &RecordScope::everything(), None, 100)
+        .await
+        .expect("page")
+        .items;
     assert_eq!(hits.len(), 7); // 2, 20–25
     let other_fonds: FondsCode = "Z999".parse().expect("fonds");
     let none = RecordFilter {
@@ -278,7 +288,7 @@ async fn lists_filter_and_page_without_repeating_or_skipping() {
     };
     assert!(
         store
-            .records(&none, None, 100)
+            .records(&none, &RecordScope::everything(), None, 100)
             .await
             .expect("page")
             .items

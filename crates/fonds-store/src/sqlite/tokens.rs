@@ -1,36 +1,66 @@
 //! API tokens (stored as hashes only) and the import log.
 
 use fonds_domain::Sha256Digest;
+use fonds_domain::access::{Permission, PermissionSet};
 use sqlx::{Row as _, SqlitePool};
 use time::OffsetDateTime;
 
 use super::{codec, parse_stored};
 use crate::audit::{AuditActor, NewAuditEvent, actions};
 use crate::error::StoreError;
-use crate::metadata::{ImportRowStatus, TokenRow};
+use crate::metadata::{ImportRowStatus, NewToken, TokenRow};
+
+fn permissions_json(permissions: PermissionSet) -> String {
+    serde_json::Value::Array(
+        permissions
+            .iter()
+            .map(|p| serde_json::Value::String(p.code().to_owned()))
+            .collect(),
+    )
+    .to_string()
+}
+
+fn parse_permissions(text: &str) -> Result<PermissionSet, StoreError> {
+    let codes: Vec<String> =
+        serde_json::from_str(text).map_err(|_| StoreError::corrupt("permissions", text))?;
+    codes
+        .iter()
+        .map(|code| parse_stored::<Permission>("permission", code))
+        .collect()
+}
 
 pub(super) async fn insert_token(
     pool: &SqlitePool,
-    label: &str,
-    token_sha256: &Sha256Digest,
-    at: OffsetDateTime,
+    token: &NewToken,
     by: &AuditActor,
 ) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
-    sqlx::query("INSERT INTO api_tokens (token_sha256, label, created_at) VALUES ($1, $2, $3)")
-        .bind(token_sha256.to_hex())
-        .bind(label)
-        .bind(codec::timestamp(at))
-        .execute(&mut *tx)
-        .await?;
+    let permissions = permissions_json(token.permissions);
+    sqlx::query(
+        "INSERT INTO api_tokens (token_sha256, label, created_at, permissions, scope, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(token.sha256.to_hex())
+    .bind(&token.label)
+    .bind(codec::timestamp(token.created_at))
+    .bind(&permissions)
+    .bind(super::access::scope_json(&token.scope)?)
+    .bind(token.expires_at.map(codec::timestamp))
+    .execute(&mut *tx)
+    .await?;
     // The token's hash identifies it without revealing it; the secret never reaches the trail.
     let event = NewAuditEvent::success(
         by,
         actions::TOKEN_ISSUED,
-        Some(("token", token_sha256.to_hex())),
-        serde_json::json!({ "label": label }),
+        Some(("token", token.sha256.to_hex())),
+        serde_json::json!({
+            "label": token.label,
+            "permissions": token.permissions.iter().map(|p| p.code()).collect::<Vec<_>>(),
+            "scope": token.scope,
+            "expires_at": token.expires_at.map(codec::timestamp),
+        }),
     )
-    .at(at);
+    .at(token.created_at);
     super::append_audit(&mut tx, &event).await?;
     tx.commit().await?;
     Ok(())
@@ -70,16 +100,26 @@ pub(super) async fn token(
     token_sha256: &Sha256Digest,
 ) -> Result<Option<TokenRow>, StoreError> {
     let row = sqlx::query(
-        "SELECT label, created_at FROM api_tokens WHERE token_sha256 = $1 AND revoked_at IS NULL",
+        "SELECT label, created_at, permissions, scope, expires_at FROM api_tokens
+         WHERE token_sha256 = $1 AND revoked_at IS NULL",
     )
     .bind(token_sha256.to_hex())
     .fetch_optional(pool)
     .await?;
     row.map(|row| {
         let created_at: String = row.try_get("created_at")?;
+        let permissions: String = row.try_get("permissions")?;
+        let scope: String = row.try_get("scope")?;
+        let expires_at: Option<String> = row.try_get("expires_at")?;
         Ok(TokenRow {
             label: row.try_get("label")?,
             created_at: codec::parse_timestamp(&created_at)?,
+            permissions: parse_permissions(&permissions)?,
+            scope: super::access::parse_scope(&scope)?,
+            expires_at: expires_at
+                .as_deref()
+                .map(codec::parse_timestamp)
+                .transpose()?,
         })
     })
     .transpose()

@@ -58,7 +58,11 @@ pub async fn run(data: &Path, args: DemoArgs) -> anyhow::Result<ExitCode> {
         .revoke_tokens(DEMO_TOKEN, &fonds_core::Actor::cli())
         .await?;
     let token = archive
-        .issue_token(DEMO_TOKEN, &fonds_core::Actor::cli())
+        .issue_token(
+            DEMO_TOKEN,
+            &fonds_core::TokenGrant::operational(),
+            &fonds_core::Actor::cli(),
+        )
         .await?;
     if args.no_serve {
         super::print_token_help(&format!("http://{}", args.listen), &token.secret);

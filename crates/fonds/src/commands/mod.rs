@@ -1,5 +1,6 @@
 //! One module per command. They parse nothing themselves and call `fonds-core` for all work.
 
+pub mod access;
 pub mod audit;
 pub mod backup;
 pub mod bench;

@@ -59,7 +59,12 @@ fn read_password() -> anyhow::Result<String> {
 pub async fn run(data: &Path, command: UserCommand) -> anyhow::Result<ExitCode> {
     let archive = super::open(data, Settings::default()).await?;
     match command {
-        UserCommand::Add { login, name } => {
+        UserCommand::Add { login, name, roles } => {
+            let roles = roles
+                .iter()
+                .map(|r| r.parse::<fonds_domain::access::BuiltinRole>())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| anyhow::anyhow!("--role: {e}"))?;
             let password = read_password()?;
             match archive
                 .create_user(&login, &name, &password, &Actor::cli())
@@ -70,6 +75,16 @@ pub async fn run(data: &Path, command: UserCommand) -> anyhow::Result<ExitCode> 
                         "Added user `{}` ({}), id {}",
                         user.login, user.display_name, user.id
                     );
+                    for role in roles {
+                        super::access::grant_at_console(
+                            &archive,
+                            &user.login,
+                            role,
+                            fonds_core::access::default_scope(role),
+                            None,
+                        )
+                        .await?;
+                    }
                     println!("  they log in with POST /api/v1/session; see docs/people.md");
                 }
                 Err(error) if !error.errors.is_empty() => {

@@ -99,7 +99,11 @@ async fn one_mode(corpus: Corpus, at_rest: AtRest) -> anyhow::Result<Figures> {
     let mut read = 0u64;
     let mut buffer = Vec::new();
     for id in &ids {
-        for file in archive.record(*id).await?.files {
+        for file in archive
+            .record(*id, &fonds_core::access::Scope::everything())
+            .await?
+            .files
+        {
             let mut content = archive.open_file(file, None).await?;
             buffer.clear();
             content.reader.body.read_to_end(&mut buffer).await?;

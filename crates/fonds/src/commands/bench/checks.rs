@@ -209,7 +209,12 @@ pub(super) async fn ingest(
             .await?;
         while archive.run_next_job().await? {}
         let receipt = archive
-            .receipt(receipt.submission_id, None, Duration::ZERO)
+            .receipt(
+                receipt.submission_id,
+                None,
+                &fonds_core::access::Scope::everything(),
+                Duration::ZERO,
+            )
             .await?;
         if receipt.records.is_empty() {
             anyhow::bail!(
@@ -226,7 +231,13 @@ async fn timed_checks(archive: &Archive, ids: &[RecordId]) -> anyhow::Result<(Du
     let started = Instant::now();
     let mut failed = 0;
     for chunk in ids.chunks(BATCH) {
-        let view = archive.check_records(chunk, Occasion::OnDemand).await?;
+        let view = archive
+            .check_records(
+                chunk,
+                Occasion::OnDemand,
+                &fonds_core::access::Scope::everything(),
+            )
+            .await?;
         failed += view.results.iter().filter(|r| r.blocks()).count();
     }
     Ok((started.elapsed(), failed))

@@ -44,7 +44,11 @@ pub async fn start() -> anyhow::Result<BenchServer> {
         )
         .await?;
     let token = archive
-        .issue_token("bench", &fonds_core::Actor::cli())
+        .issue_token(
+            "bench",
+            &fonds_core::TokenGrant::operational(),
+            &fonds_core::Actor::cli(),
+        )
         .await?
         .secret;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

@@ -1,0 +1,189 @@
+//! `fonds grant`, `fonds grants`, `fonds revoke` and `fonds department …`: roles, data scopes
+//! and the department tree, at the console of the server's machine. The console is where the
+//! three officers are appointed (actor `cli`); the separation rules hold here too.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use fonds_core::access::{Authority, GrantRequest, ScopeSpec, default_scope, parse_expiry};
+use fonds_core::{Actor, Archive, CoreError, Settings};
+use fonds_domain::access::{BuiltinRole, DataScope, Grant, Selection};
+
+use crate::cli::{DepartmentCommand, GrantArgs, ScopeArgs};
+
+/// A core error as one line for the console, with every field problem.
+fn explain(error: CoreError) -> anyhow::Error {
+    let mut text = format!("{} ({})", error.detail, error.code);
+    for problem in &error.errors {
+        text.push_str(&format!("\n  {}: {}", problem.pointer, problem.detail));
+    }
+    anyhow::anyhow!(text)
+}
+
+/// The scope the options describe, `default` filling what they leave out.
+pub fn scope_of(args: &ScopeArgs, default: &DataScope) -> anyhow::Result<DataScope> {
+    let spec = ScopeSpec {
+        fonds: args.fonds.clone(),
+        departments: args.departments.clone(),
+        kinds: args.kinds.clone(),
+        years: args.years.clone(),
+        secrecy: args.secrecy.clone(),
+    };
+    spec.parse("--scope", default.highest_secrecy)
+        .map_err(explain)
+}
+
+/// The expiry option, if given.
+pub fn expiry_of(expires: Option<&str>) -> anyhow::Result<Option<time::OffsetDateTime>> {
+    expires
+        .map(|text| parse_expiry(text, "--expires").map_err(explain))
+        .transpose()
+}
+
+/// Grants `role` to `login` at the console, printing the grant.
+pub async fn grant_at_console(
+    archive: &Archive,
+    login: &str,
+    role: BuiltinRole,
+    scope: DataScope,
+    expires_at: Option<time::OffsetDateTime>,
+) -> anyhow::Result<Grant> {
+    let request = GrantRequest {
+        login: login.to_owned(),
+        role,
+        scope,
+        expires_at,
+    };
+    let grant = archive
+        .grant(&request, Authority::Console, &Actor::cli())
+        .await
+        .map_err(explain)?;
+    println!(
+        "Granted {} ({}) to {login}: grant {}",
+        role.name_zh(),
+        role.code(),
+        grant.id
+    );
+    Ok(grant)
+}
+
+/// `fonds grant`.
+pub async fn grant(data: &Path, args: GrantArgs) -> anyhow::Result<ExitCode> {
+    let archive = super::open(data, Settings::default()).await?;
+    let role: BuiltinRole = args.role.parse().context("--role")?;
+    let scope = scope_of(&args.scope, &default_scope(role))?;
+    let expires_at = expiry_of(args.expires.as_deref())?;
+    grant_at_console(&archive, &args.login, role, scope, expires_at).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn describe_selection<T: Ord + std::fmt::Display>(selection: &Selection<T>) -> String {
+    match selection.listed() {
+        None => "all".to_owned(),
+        Some(items) => items
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(","),
+    }
+}
+
+/// A data scope in one line.
+pub fn describe_scope(scope: &DataScope) -> String {
+    let years = scope.fiscal_years.map_or_else(
+        || "all".to_owned(),
+        |y| format!("{}-{}", y.first().get(), y.last().get()),
+    );
+    format!(
+        "fonds {} departments {} kinds {} years {years} up to {}",
+        describe_selection(&scope.fonds),
+        describe_selection(&scope.departments),
+        describe_selection(&scope.kinds),
+        scope.highest_secrecy.name_zh()
+    )
+}
+
+/// `fonds grants`.
+pub async fn grants(data: &Path, login: Option<String>) -> anyhow::Result<ExitCode> {
+    let archive = super::open(data, Settings::default()).await?;
+    let now = time::OffsetDateTime::now_utc();
+    for listed in archive.grants(login.as_deref()).await.map_err(explain)? {
+        let g = &listed.grant;
+        let standing = match (g.revoked_at, g.expires_at) {
+            (Some(at), _) => format!("revoked {at}"),
+            (None, Some(at)) if at <= now => format!("expired {at}"),
+            (None, Some(at)) => format!("until {at}"),
+            (None, None) => "no expiry".to_owned(),
+        };
+        println!(
+            "{}  {:<16} {:<10} {}  [{}]  granted by {} at {}",
+            g.id,
+            listed.login,
+            g.role.name_zh(),
+            standing,
+            describe_scope(&g.scope),
+            g.granted_by,
+            g.granted_at
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `fonds revoke`.
+pub async fn revoke(data: &Path, id: &str) -> anyhow::Result<ExitCode> {
+    let archive = super::open(data, Settings::default()).await?;
+    let grant = archive
+        .revoke_grant(id, Authority::Console, &Actor::cli())
+        .await
+        .map_err(explain)?;
+    println!("Revoked grant {id} ({})", grant.role.name_zh());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `fonds department …`.
+pub async fn department(data: &Path, command: DepartmentCommand) -> anyhow::Result<ExitCode> {
+    let archive = super::open(data, Settings::default()).await?;
+    match command {
+        DepartmentCommand::Add {
+            fonds,
+            code,
+            name,
+            parent,
+        } => {
+            let fonds = fonds.parse().context("FONDS")?;
+            let code = code.parse().context("CODE")?;
+            let parent = parent.map(|p| p.parse()).transpose().context("--parent")?;
+            let added = archive
+                .add_department(&fonds, code, &name, parent, &Actor::cli())
+                .await
+                .map_err(explain)?;
+            println!(
+                "Added department {}/{} ({}) at /{}",
+                added.fonds,
+                added.code,
+                added.name,
+                added
+                    .path
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("/")
+            );
+        }
+        DepartmentCommand::List { fonds } => {
+            let fonds = fonds.map(|f| f.parse()).transpose().context("--fonds")?;
+            for d in archive.departments(fonds.as_ref()).await.map_err(explain)? {
+                let depth = d.path.len().saturating_sub(1);
+                println!(
+                    "{}/{:<24} {}{}",
+                    d.fonds,
+                    d.code.as_str(),
+                    "  ".repeat(depth),
+                    d.name
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
