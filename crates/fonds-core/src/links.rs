@@ -64,6 +64,9 @@ impl Archive {
             .iter()
             .filter(|(key, target)| target.is_some() && key.link_type.is_original())
             .count();
+        // LIMITATION: an outgoing link to a record outside the scope still shows the business key
+        // the record itself declares (it is part of the record's own description), with no
+        // target, exactly like a link whose other side has not arrived.
         let mut outgoing = Vec::with_capacity(links.outgoing.len());
         for (key, target) in links.outgoing {
             let target = match target {

@@ -322,6 +322,10 @@ impl Archive {
                 .submission_status(id)
                 .await?
                 .ok_or_else(|| not_found(id))?;
+            // LIMITATION: a submission is reached by its fonds alone (anyone who may submit into
+            // the fonds sees the receipt: ids, states and archival codes of its records, not
+            // their descriptions); a receipt filtered record by record would need the scope's
+            // other axes in the receipt query.
             if client.is_some_and(|c| status.client.as_ref() != Some(&c.id))
                 || !scope.reaches_fonds(&status.fonds)
             {

@@ -7,6 +7,9 @@ use std::str::FromStr;
 use super::permission::{BusinessPermissions, Officer, Permission, PermissionSet};
 
 /// A built-in role. Its code is stable (stored in grants); its name is what people read.
+// LIMITATION: only the built-in roles exist. A custom role would hold `BusinessPermissions`
+// only (so it could never carry an officer's permission) and be stored beside these in
+// `roles`/`role_permissions`; no organisation has asked for one yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum BuiltinRole {
     /// 系统管理员.
