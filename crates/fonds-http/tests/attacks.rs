@@ -372,7 +372,7 @@ async fn a_token_carries_only_its_permissions_and_scope_and_stops_at_its_expiry(
         .as_str()
         .expect("id")
         .to_owned();
-    let expires = time::OffsetDateTime::now_utc() + time::Duration::seconds(2);
+    let expires = time::OffsetDateTime::now_utc() + time::Duration::seconds(3);
     let token = app
         .archive
         .issue_token(
@@ -414,6 +414,48 @@ async fn a_token_carries_only_its_permissions_and_scope_and_stops_at_its_expiry(
         .await
         .expect("send");
     assert_problem(archive, 403, "permission_denied").await;
+    // A configuring token of Z001 finds no Z002 to configure, in the same words as no Z999.
+    let configure = app
+        .archive
+        .issue_token(
+            "z001-config",
+            &fonds_core::TokenGrant {
+                permissions: PermissionSet::of(&[Permission::SystemConfigure]),
+                scope: DataScope {
+                    fonds: fonds_domain::access::Selection::only(["Z001".parse().expect("fonds")]),
+                    ..DataScope::everything()
+                },
+                expires_at: None,
+            },
+            &fonds_core::Actor::cli(),
+        )
+        .await
+        .expect("token")
+        .secret;
+    let mut answers = Vec::new();
+    for fonds in ["Z002", "Z999"] {
+        let response = app
+            .client
+            .put(app.url(&format!(
+                "/api/v1/fonds/{fonds}/check-items/voucher_continuity"
+            )))
+            .bearer_auth(&configure)
+            .json(&json!({"enabled": false}))
+            .send()
+            .await
+            .expect("send");
+        let problem = assert_problem(response, 404, "fonds_not_found").await;
+        answers.push(
+            problem["detail"]
+                .as_str()
+                .expect("detail")
+                .replace(fonds, "<code>"),
+        );
+    }
+    assert_eq!(
+        answers[0], answers[1],
+        "another scope's fonds leaks its existence"
+    );
     let wait = expires - time::OffsetDateTime::now_utc() + time::Duration::milliseconds(200);
     tokio::time::sleep(wait.try_into().unwrap_or_default()).await;
     assert_problem(
