@@ -465,3 +465,97 @@ async fn a_token_carries_only_its_permissions_and_scope_and_stops_at_its_expiry(
     )
     .await;
 }
+
+/// A signed GET of `path` (no query) as the client `id` with `secret`.
+async fn signed_get(
+    app: &common::TestApp,
+    id: &str,
+    secret: &str,
+    path: &str,
+) -> reqwest::Response {
+    use fonds_core::clients::signing::{SignedParts, sign};
+    use sha2::Digest as _;
+    let content_sha256 = hex::encode(sha2::Sha256::digest(b""));
+    let timestamp = time::OffsetDateTime::now_utc().unix_timestamp().to_string();
+    let nonce = format!("nonce-{}", uuid::Uuid::now_v7().simple());
+    let signature = sign(
+        &SignedParts {
+            algorithm: fonds_domain::SigningAlgorithm::HmacSha256,
+            client: id,
+            method: "GET",
+            path,
+            query: None,
+            timestamp: &timestamp,
+            nonce: &nonce,
+            content_sha256: &content_sha256,
+        },
+        secret,
+    );
+    app.client
+        .get(app.url(path))
+        .header("x-fonds-client", id)
+        .header("x-fonds-timestamp", timestamp)
+        .header("x-fonds-nonce", nonce)
+        .header("x-fonds-content-sha256", content_sha256)
+        .header("x-fonds-signature", signature)
+        .send()
+        .await
+        .expect("send")
+}
+
+#[tokio::test]
+async fn a_client_system_reads_its_own_fonds_only_and_manages_nothing() {
+    let app = spawn_app().await;
+    add_second_fonds(&app).await;
+    let ours = submit_voucher_to(&app, "Z001", "记-0001").await["records"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let theirs = submit_voucher_to(&app, "Z002", "记-0002").await["records"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let created: Value = app
+        .post_json(
+            "/api/v1/clients",
+            &json!({"name": "oa-z001", "fonds": ["Z001"]}),
+        )
+        .await
+        .json()
+        .await
+        .expect("client");
+    let (id, secret) = (
+        created["id"].as_str().expect("id"),
+        created["secret"].as_str().expect("secret"),
+    );
+    let page: Value = signed_get(&app, id, secret, "/api/v1/records")
+        .await
+        .json()
+        .await
+        .expect("page");
+    let ids: Vec<&str> = page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|r| r["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(ids, [ours.as_str()]);
+    assert_problem(
+        signed_get(&app, id, secret, &format!("/api/v1/records/{theirs}")).await,
+        404,
+        "record_not_found",
+    )
+    .await;
+    for path in [
+        "/api/v1/clients",
+        "/api/v1/webhooks/deliveries",
+        "/api/v1/users",
+    ] {
+        assert_problem(
+            signed_get(&app, id, secret, path).await,
+            403,
+            "permission_denied",
+        )
+        .await;
+    }
+}
