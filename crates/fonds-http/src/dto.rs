@@ -49,6 +49,10 @@ pub struct RecordSummary {
     pub amount: Option<String>,
     /// Description version, from 1.
     pub version: u32,
+    /// The department's code in its fonds' tree, if it belongs to one.
+    pub department: Option<String>,
+    /// 密级: `public`, `internal`, `confidential` or `secret`.
+    pub secrecy: String,
 }
 
 impl From<&RecordRow> for RecordSummary {
@@ -79,6 +83,8 @@ impl From<&RecordRow> for RecordSummary {
             voucher_number: d.number.as_ref().map(|n| n.to_string()),
             amount: d.amount.map(|a| a.to_string()),
             version: r.version,
+            department: r.department.as_ref().map(ToString::to_string),
+            secrecy: r.secrecy.code().to_owned(),
         }
     }
 }
