@@ -195,5 +195,8 @@ async fn a_submission_outside_the_submitters_scope_or_naming_no_such_department_
     let record = app.get_json(&format!("/api/v1/records/{id}")).await;
     assert_eq!(record["state"], "collected");
     assert_eq!(record["department"], "FIN-AP");
-    assert_eq!(record["secrecy"], "internal", "a record without a level is 内部");
+    assert_eq!(
+        record["secrecy"], "internal",
+        "a record without a level is 内部"
+    );
 }

@@ -77,6 +77,11 @@ fn the_operator_appoints_officers_grants_scoped_roles_and_revokes_at_the_console
             "系统安全保密员",
         ],
     );
+    let users = ok(data, &["user", "list"]);
+    assert!(
+        users.contains("roles 系统管理员") && users.contains("roles 系统安全保密员"),
+        "{users}"
+    );
     // 三员分立: the administrator cannot also be the auditor.
     let refused = fonds(data, &["grant", "wang", "--role", "security_auditor"]);
     assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));

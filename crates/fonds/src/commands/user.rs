@@ -104,10 +104,17 @@ pub async fn run(data: &Path, command: UserCommand) -> anyhow::Result<ExitCode> 
             }
         }
         UserCommand::List => {
+            let now = time::OffsetDateTime::now_utc();
+            let grants = archive.grants(None).await?;
             for user in archive.users().await? {
+                let roles: Vec<&str> = grants
+                    .iter()
+                    .filter(|g| g.grant.user_id == user.id && g.grant.is_live(now))
+                    .map(|g| g.grant.role.name_zh())
+                    .collect();
                 let locked = user
                     .locked_until
-                    .filter(|until| *until > time::OffsetDateTime::now_utc())
+                    .filter(|until| *until > now)
                     .map_or_else(String::new, |until| format!("  locked until {until}"));
                 let factor = match archive.second_factor_status(&user).await? {
                     SecondFactorStatus::None => "no 2FA".to_owned(),
@@ -117,12 +124,17 @@ pub async fn run(data: &Path, command: UserCommand) -> anyhow::Result<ExitCode> 
                     } => format!("TOTP ({recovery_codes_left} recovery codes)"),
                 };
                 println!(
-                    "{:<24} {:<20} {:<8} {factor:<28} last login {}{locked}",
+                    "{:<24} {:<20} {:<8} {factor:<28} last login {}{locked}  roles {}",
                     user.login,
                     user.display_name,
                     user.state,
                     user.last_login_at
                         .map_or_else(|| "never".to_owned(), |at| at.to_string()),
+                    if roles.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        roles.join(",")
+                    },
                 );
             }
         }
