@@ -20,12 +20,11 @@ use fonds_domain::access::{BuiltinRole, DataScope, SecrecyLevel, Selection};
 use reqwest::Method;
 use serde_json::{Value, json};
 
+/// A record's manifest entry and the parts its files arrive in.
+type Placed = (Value, Vec<(String, Vec<u8>)>);
+
 /// A voucher's manifest entry placed in `department` at `secrecy`, with its parts.
-fn placed(
-    number: &str,
-    department: Option<&str>,
-    secrecy: Option<&str>,
-) -> (Value, Vec<(String, Vec<u8>)>) {
+fn placed(number: &str, department: Option<&str>, secrecy: Option<&str>) -> Placed {
     let main = voucher_pdf(number);
     let invoice = invoice_xml(number);
     let mut record = voucher(number, 4, &main, &invoice);
@@ -45,7 +44,7 @@ fn placed(
     )
 }
 
-fn form(records: &[(Value, Vec<(String, Vec<u8>)>)]) -> reqwest::multipart::Form {
+fn form(records: &[Placed]) -> reqwest::multipart::Form {
     let manifest = json!({"fonds": "Z001",
         "records": records.iter().map(|(r, _)| r.clone()).collect::<Vec<_>>()});
     let mut form = reqwest::multipart::Form::new().text("manifest", manifest.to_string());
@@ -156,7 +155,7 @@ async fn a_submission_outside_the_submitters_scope_or_naming_no_such_department_
         None,
     )
     .await;
-    let submit = |records: Vec<(Value, Vec<(String, Vec<u8>)>)>| {
+    let submit = |records: Vec<Placed>| {
         as_person(
             &app,
             &accountant,
