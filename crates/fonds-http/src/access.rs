@@ -124,6 +124,9 @@ impl<P: Need> Allowed<P> {
 
 /// Refuses with `permission_denied`, appended to the audit trail, unless `access` holds
 /// `permission`.
+// LIMITATION: every refusal of a known caller is one audit event; a signed-in person or a token
+// could grow the trail by calling routes it may not use. Only failed signatures are rate
+// limited today; refused permissions are not (the events at least name who did it).
 async fn refuse_unless(
     state: &AppState,
     access: &Access,
