@@ -25,6 +25,7 @@ pub mod people;
 mod queries;
 pub mod scan;
 mod settings;
+pub mod signing_key;
 mod telemetry;
 mod verify;
 pub mod webhooks;

@@ -94,6 +94,24 @@ pub enum BackupError {
     Archive(#[from] CoreError),
 }
 
+impl From<crate::signing_key::SigningKeyError> for BackupError {
+    fn from(error: crate::signing_key::SigningKeyError) -> Self {
+        use crate::signing_key::SigningKeyError as E;
+        match error {
+            E::Io {
+                action,
+                path,
+                source,
+            } => Self::Io {
+                action,
+                path,
+                source,
+            },
+            E::Unusable { path, detail } => Self::SigningKey { path, detail },
+        }
+    }
+}
+
 impl BackupError {
     pub(crate) fn io(action: &'static str, path: &Path, source: std::io::Error) -> Self {
         Self::Io {

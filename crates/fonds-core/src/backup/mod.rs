@@ -18,7 +18,6 @@
 
 mod copy;
 mod error;
-mod key;
 mod layout;
 mod manifest;
 mod problem;

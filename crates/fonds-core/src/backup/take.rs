@@ -11,8 +11,9 @@ use super::copy::{self, Copied, blocking};
 use super::layout::{self, DATABASE, MANIFEST, PUBLIC_KEY};
 use super::manifest::{BlobEntry, MANIFEST_FORMAT, Manifest, SnapshotEntry};
 use super::retention::{self, Pruned};
-use super::{BackupError, BackupProblem, SIGNING_KEY_FILE, key, snapshot};
+use super::{BackupError, BackupProblem, SIGNING_KEY_FILE, snapshot};
 use crate::at_rest::AtRest;
+use crate::signing_key as key;
 
 /// What a backup did.
 #[derive(Debug, Clone)]
@@ -58,7 +59,7 @@ pub async fn backup(
         return Err(BackupError::NoArchive(data_dir.to_path_buf()));
     }
     let key_path = data_dir.join(SIGNING_KEY_FILE);
-    let key = blocking(move || key::load_or_create(&key_path)).await?;
+    let key = blocking(move || Ok(key::load_or_create(&key_path, "backup manifests")?)).await?;
     let created_at = OffsetDateTime::now_utc()
         .replace_nanosecond(0)
         .unwrap_or(OffsetDateTime::now_utc());

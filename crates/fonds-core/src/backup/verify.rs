@@ -10,7 +10,8 @@ use fonds_store::KeyProvider;
 use super::copy::{self, Content, blocking};
 use super::layout::{self, DATABASE, MANIFEST, PUBLIC_KEY};
 use super::manifest::{Manifest, SignedManifest};
-use super::{BackupError, BackupProblem, key};
+use super::{BackupError, BackupProblem};
+use crate::signing_key as key;
 
 /// The outcome of verifying one backup.
 #[derive(Debug, Clone)]
