@@ -93,6 +93,18 @@ pub mod actions {
     pub const GRANT_REFUSED: &str = "grant.refused";
     /// A caller was refused an action its permissions do not include (outcome `refused`).
     pub const ACCESS_REFUSED: &str = "access.refused";
+    /// A record's description was read (`GET /records/{id}`).
+    pub const RECORD_VIEWED: &str = "record.viewed";
+    /// A file of a record was downloaded, whole or a byte range of it.
+    pub const FILE_DOWNLOADED: &str = "file.downloaded";
+    /// A client registered that it printed a file of a record.
+    pub const RECORD_PRINTED: &str = "record.printed";
+    /// A check report (检测报告) was read, as JSON, HTML or PDF.
+    pub const CHECK_REPORT_VIEWED: &str = "check_report.viewed";
+    /// The audit trail was searched (the auditor's search, a record's use history).
+    pub const AUDIT_SEARCHED: &str = "audit.searched";
+    /// The audit trail was exported with a signed checkpoint.
+    pub const AUDIT_EXPORTED: &str = "audit.exported";
 }
 
 /// Who acted, as the audit trail names them, and from where.
@@ -169,6 +181,21 @@ impl AuditOutcome {
             Self::Success => "success",
             Self::Refused => "refused",
             Self::Failed => "failed",
+        }
+    }
+}
+
+impl FromStr for AuditOutcome {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "success" => Ok(Self::Success),
+            "refused" => Ok(Self::Refused),
+            "failed" => Ok(Self::Failed),
+            other => Err(format!(
+                "`{other}` is not an outcome; use success, refused or failed"
+            )),
         }
     }
 }
@@ -335,18 +362,7 @@ impl AuditEventRow {
             Some(&self.detail),
             self.prev_hash.as_deref(),
         ];
-        let mut out = Vec::with_capacity(256 + self.detail.len());
-        for field in fields {
-            match field {
-                None => out.push(0),
-                Some(text) => {
-                    out.push(1);
-                    out.extend_from_slice(&(text.len() as u64).to_be_bytes());
-                    out.extend_from_slice(text.as_bytes());
-                }
-            }
-        }
-        out
+        encode_fields(&fields)
     }
 
     /// The hash the event should carry under `algorithm`.
@@ -354,6 +370,27 @@ impl AuditEventRow {
     pub fn computed_hash(&self, algorithm: AuditHash) -> String {
         algorithm.hex_digest(&self.canonical_bytes())
     }
+}
+
+/// The length-prefixed encoding of a list of optional text fields that both the events' canonical
+/// bytes and the signed checkpoints of exports use (docs/audit.md): each field is `0x00` when
+/// absent, or `0x01`, its length in bytes as an unsigned 64-bit big-endian integer, and its
+/// UTF-8 bytes.
+#[must_use]
+pub fn encode_fields(fields: &[Option<&str>]) -> Vec<u8> {
+    let size = fields.iter().map(|f| 9 + f.map_or(0, str::len)).sum();
+    let mut out = Vec::with_capacity(size);
+    for field in fields {
+        match field {
+            None => out.push(0),
+            Some(text) => {
+                out.push(1);
+                out.extend_from_slice(&(text.len() as u64).to_be_bytes());
+                out.extend_from_slice(text.as_bytes());
+            }
+        }
+    }
+    out
 }
 
 /// The last event of the chain (also as a backup manifest records it).

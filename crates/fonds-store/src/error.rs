@@ -92,6 +92,10 @@ pub enum StoreError {
     /// The group commit of receipts failed as a whole; nothing of the group was kept.
     #[error("storing the receipt failed: {0}")]
     GroupCommit(String),
+    /// The commit that was to record a content read in the audit trail failed; the content
+    /// must not be served.
+    #[error("recording the read in the audit trail failed: {0}")]
+    ReadNotRecorded(String),
     /// Another account has this login name.
     #[error("the login name `{0}` is taken")]
     LoginTaken(String),

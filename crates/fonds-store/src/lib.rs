@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod audit;
+mod audit_search;
 mod blob;
 mod checks;
 mod clients;
@@ -22,6 +23,7 @@ mod sqlite;
 mod webhooks;
 
 pub use audit::{AuditActor, AuditEventRow, AuditHash, AuditHead, AuditOutcome, NewAuditEvent};
+pub use audit_search::{ActionFilter, AuditPage, AuditQuery, SearchOrder, USE_ACTIONS, UseSummary};
 pub use blob::{
     BlobDigests, BlobRange, BlobReader, BlobStore, DualHasher, LocalBlobStore, RewrapCounts,
     StagedBlob, Stager, WholeBlob,

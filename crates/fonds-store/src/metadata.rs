@@ -16,6 +16,7 @@ use fonds_domain::{
 use time::{Date, OffsetDateTime};
 
 use crate::audit::{AuditActor, AuditEventRow, AuditHash, AuditHead, NewAuditEvent};
+use crate::audit_search::{AuditPage, AuditQuery, UseSummary};
 use crate::checks::{CheckResultRow, CheckRunRow, InvoiceBookingRow, NewCheckRun};
 pub use crate::clients::{ClientRow, ClientSecret, NewClient, SubmissionRow, SubmittingClient};
 use crate::deep_links::{DeepLinkUse, NewDeepLink};
@@ -798,6 +799,14 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
     ) -> Result<Vec<AuditEventRow>, StoreError>;
     /// The hash that chains the audit trail.
     async fn audit_hash(&self) -> Result<AuditHash, StoreError>;
+    /// Appends the event of a content read (view, download, print, a report or the trail
+    /// read) durably, before the content is served. Reads that arrive together share one commit;
+    /// a read whose event cannot be committed must not be served.
+    async fn append_read_event(&self, event: NewAuditEvent) -> Result<(), StoreError>;
+    /// A page of audit events matching `query`, in sequence order.
+    async fn search_audit(&self, query: &AuditQuery) -> Result<AuditPage, StoreError>;
+    /// How often a record was viewed, downloaded and printed.
+    async fn use_summary(&self, record: RecordId) -> Result<UseSummary, StoreError>;
 
     /// Stores a new deep link (only its token's hash).
     async fn insert_deep_link(&self, link: &NewDeepLink) -> Result<(), StoreError>;

@@ -161,7 +161,7 @@ pub(super) async fn after(
     rows.iter().map(event_row).collect()
 }
 
-fn event_row(row: &SqliteRow) -> Result<AuditEventRow, StoreError> {
+pub(super) fn event_row(row: &SqliteRow) -> Result<AuditEventRow, StoreError> {
     Ok(AuditEventRow {
         sequence: row.try_get("sequence")?,
         occurred_at: row.try_get("occurred_at")?,

@@ -8,6 +8,7 @@
 mod access;
 mod archive;
 mod audit;
+mod audit_search;
 mod checks;
 mod clients;
 mod codec;
@@ -16,6 +17,7 @@ mod group_commit;
 mod links;
 mod people;
 mod pipeline;
+mod read_events;
 mod records;
 mod relaxed;
 mod scope;
@@ -41,6 +43,7 @@ use time::OffsetDateTime;
 
 pub use self::audit::append_audit;
 use crate::audit::{AuditActor, AuditEventRow, AuditHash, AuditHead, NewAuditEvent, actions};
+use crate::audit_search::{AuditPage, AuditQuery, UseSummary};
 use crate::checks::{CheckResultRow, CheckRunRow, InvoiceBookingRow, NewCheckRun};
 use crate::deep_links::{DeepLinkUse, NewDeepLink};
 use crate::error::StoreError;
@@ -54,7 +57,7 @@ use crate::webhooks::{
 };
 
 /// The migrations, embedded in the binary in version order.
-const MIGRATIONS: [(i64, &str, &str); 13] = [
+const MIGRATIONS: [(i64, &str, &str); 14] = [
     (
         1,
         "archive",
@@ -116,6 +119,11 @@ const MIGRATIONS: [(i64, &str, &str); 13] = [
         include_str!("../../migrations/sqlite/0012_second_factor.sql"),
     ),
     (
+        14,
+        "audit_search",
+        include_str!("../../migrations/sqlite/0014_audit_search.sql"),
+    ),
+    (
         15,
         "check_results_per_record",
         include_str!("../../migrations/sqlite/0015_check_results_per_record.sql"),
@@ -128,6 +136,7 @@ pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
     receipts: group_commit::Receipts,
+    reads: read_events::ReadEvents,
 }
 
 impl SqliteStore {
@@ -181,10 +190,12 @@ impl SqliteStore {
             .connect_with(options.read_only(true))
             .await?;
         let receipts = group_commit::Receipts::start(writer.clone());
+        let reads = read_events::ReadEvents::start(writer.clone());
         Ok(Self {
             writer,
             reader,
             receipts,
+            reads,
         })
     }
 
@@ -879,6 +890,18 @@ impl MetadataStore for SqliteStore {
 
     async fn audit_hash(&self) -> Result<AuditHash, StoreError> {
         audit::algorithm(&self.reader).await
+    }
+
+    async fn append_read_event(&self, event: NewAuditEvent) -> Result<(), StoreError> {
+        self.reads.append(event).await
+    }
+
+    async fn search_audit(&self, query: &AuditQuery) -> Result<AuditPage, StoreError> {
+        audit_search::search(&self.reader, query).await
+    }
+
+    async fn use_summary(&self, record: RecordId) -> Result<UseSummary, StoreError> {
+        audit_search::use_summary(&self.reader, record).await
     }
 
     async fn consume_deep_link(
