@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use fonds_domain::access::RecordScope;
 use fonds_domain::{ClientId, RecordId, Sha256Digest};
 use fonds_store::{DeepLinkUse, NewDeepLink};
 use sha2::Digest as _;
@@ -131,14 +132,20 @@ impl Archive {
         Ok(IssuedDeepLink { token, expires_at })
     }
 
-    /// Opens a deep link: uses it up and answers the record it opens.
+    /// Opens a deep link from `address`: uses it up and answers the record it opens, recorded
+    /// as `record.viewed` by the client that asked for the link, naming the OA user.
     ///
     /// # Errors
     /// `deep_link_unknown` for a token that was never issued (or is malformed);
     /// `deep_link_used` when the link was opened before; `deep_link_expired` when it expired
     /// unused; a store failure.
-    // LIMITATION: opening a deep link (a content read) is not audited yet.
-    pub async fn open_deep_link(&self, token: &str) -> Result<OpenedDeepLink, CoreError> {
+    // LIMITATION: a refused opening (unknown, used or expired link) is logged but not appended
+    // to the audit trail; refusals of every kind join it with the permission model.
+    pub async fn open_deep_link(
+        &self,
+        token: &str,
+        address: Option<std::net::IpAddr>,
+    ) -> Result<OpenedDeepLink, CoreError> {
         let outcome = if well_formed(token) {
             self.metadata
                 .consume_deep_link(&hash(token), OffsetDateTime::now_utc())
@@ -171,9 +178,13 @@ impl Archive {
                 ));
             }
         };
+        let mut by = crate::Actor::client(client.as_str());
+        if let Some(address) = address {
+            by = by.from_address(address);
+        }
         // The link is the credential: it was issued for this record within the client's scope.
         let record = self
-            .record(record_id, &fonds_domain::access::RecordScope::everything())
+            .view_record_for(record_id, &RecordScope::everything(), &by, Some(&oa_user))
             .await?;
         tracing::info!(record = %record_id, client = %client, oa_user = %oa_user, "deep link opened");
         Ok(OpenedDeepLink {

@@ -4,6 +4,7 @@ use fonds_domain::access::RecordScope;
 use fonds_domain::{FileId, RecordId, VoucherEntry};
 use fonds_store::{
     BlobRange, BlobReader, Cursor, FileRow, Page, RecordFilter, RecordRow, RecordVersion,
+    UseSummary,
 };
 
 use crate::Archive;
@@ -18,6 +19,9 @@ pub struct RecordDetail {
     pub files: Vec<FileRow>,
     /// Its entries, for a 记账凭证.
     pub entries: Vec<VoucherEntry>,
+    /// How often it was viewed, downloaded and printed; read with the record when a person
+    /// views it ([`Archive::view_record`]), absent otherwise.
+    pub use_summary: Option<UseSummary>,
 }
 
 /// A byte range as a client asks for it (RFC 9110 §14.1.2), before the file's size is known.
@@ -80,12 +84,12 @@ impl Archive {
             .ok_or_else(|| not_found(id))
     }
 
-    /// A record with its files and entries, if `scope` reaches it.
+    /// A record with its files and entries, if `scope` reaches it; not audited, for Fonds' own
+    /// work. A person's or a client's read goes through [`Archive::view_record`], which records
+    /// it.
     ///
     /// # Errors
     /// `record_not_found` (also for a record outside `scope`), or a store failure.
-    // LIMITATION: reading a record is not audited yet; content reads (view, download, print)
-    // join the audit trail with the record use history, which another change builds.
     pub async fn record(
         &self,
         id: RecordId,
@@ -98,6 +102,7 @@ impl Archive {
             record,
             files,
             entries,
+            use_summary: None,
         })
     }
 
@@ -160,11 +165,11 @@ impl Archive {
         })
     }
 
-    /// Opens a file found with [`Archive::file`], whole or a byte range of it.
+    /// Opens a file found with [`Archive::file`], whole or a byte range of it, not audited: for
+    /// Fonds' own work. A download goes through [`Archive::download_file`], which records it.
     ///
     /// # Errors
     /// `range_not_satisfiable`, `blob_missing`, or a store failure.
-    // LIMITATION: opening a file (download, view) is not audited yet, see `Archive::record`.
     pub async fn open_file(
         &self,
         file: FileRow,

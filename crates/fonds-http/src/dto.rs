@@ -182,6 +182,23 @@ pub struct RecordView {
     pub files: Vec<FileInfo>,
     /// Entries of a 记账凭证.
     pub entries: Vec<Entry>,
+    /// How often the record was viewed (this view included), downloaded and printed; the
+    /// whole history is at `/records/{id}/use-history`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub use_history: Option<UseHistorySummary>,
+}
+
+/// How much use a record has seen, from the audit trail.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UseHistorySummary {
+    /// Views of its description.
+    pub views: u64,
+    /// Downloads of its files (each range request counts).
+    pub downloads: u64,
+    /// Prints registered.
+    pub prints: u64,
+    /// The sequence number of the last use in the audit trail.
+    pub last_use_sequence: Option<i64>,
 }
 
 impl From<&RecordDetail> for RecordView {
@@ -195,6 +212,12 @@ impl From<&RecordDetail> for RecordView {
             remarks: desc.remarks.clone(),
             files: d.files.iter().map(FileInfo::from).collect(),
             entries: d.entries.iter().map(Entry::from).collect(),
+            use_history: d.use_summary.map(|u| UseHistorySummary {
+                views: u.views,
+                downloads: u.downloads,
+                prints: u.prints,
+                last_use_sequence: u.last_use,
+            }),
         }
     }
 }

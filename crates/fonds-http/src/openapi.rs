@@ -61,6 +61,9 @@ use crate::routes;
         routes::grants::create,
         routes::grants::list,
         routes::grants::revoke,
+        routes::audit::search,
+        routes::audit::use_history,
+        routes::audit::register_print,
     ),
     components(schemas(
         problem::Problem,
@@ -117,6 +120,11 @@ use crate::routes;
         routes::grants::ScopeBody,
         routes::grants::NewGrant,
         routes::grants::GrantInfo,
+        dto::UseHistorySummary,
+        routes::audit::AuditEvent,
+        routes::audit::AuditEventPage,
+        routes::audit::PrintRequest,
+        routes::audit::PrintRecorded,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -129,6 +137,7 @@ use crate::routes;
         (name = "webhooks", description = "Signed event deliveries to client systems"),
         (name = "session", description = "A person's login session: log in, the second factor, who am I, their sessions, log out"),
         (name = "people", description = "Accounts, departments and grants of roles over data scopes (docs/people.md)"),
+        (name = "audit", description = "The audit trail (审计日志): search, a record's use history, prints"),
     )
 )]
 struct ApiDoc;

@@ -126,12 +126,33 @@ async fn a_link_opens_its_record_once_and_is_refused_the_second_time() {
     let opened = open(&app, url).await;
     assert_eq!(opened.status(), 200);
     assert_eq!(no_store(&opened), Some("no-store"));
-    let opened: Value = opened.json().await.expect("json");
+    let mut opened: Value = opened.json().await.expect("json");
     assert_eq!(opened["user"], "zhangsan");
-    let shown = app.get_json(&format!("/api/v1/records/{record}")).await;
+    let mut shown = app.get_json(&format!("/api/v1/records/{record}")).await;
+    // Both reads are recorded: the link's view is the first, GET the second.
+    assert_eq!(opened["record"]["use_history"]["views"], 1);
+    assert_eq!(shown["use_history"]["views"], 2);
+    opened["record"]["use_history"].take();
+    shown["use_history"].take();
     assert_eq!(
         opened["record"], shown,
         "the same view as GET /records/{{id}}"
+    );
+    let events = app
+        .archive
+        .audit_events_after(0, 1000)
+        .await
+        .expect("events");
+    let by_link = events
+        .iter()
+        .find(|e| e.action == "record.viewed" && e.detail.contains("deep_link_for"))
+        .expect("the link's view is recorded");
+    assert!(by_link.actor.starts_with("client "), "{}", by_link.actor);
+    assert_eq!(by_link.client_address.as_deref(), Some("127.0.0.1"));
+    assert!(
+        by_link.detail.contains("\"zhangsan\""),
+        "{}",
+        by_link.detail
     );
 
     let again = open(&app, url).await;

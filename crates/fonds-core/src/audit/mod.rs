@@ -3,13 +3,20 @@
 //!
 //! Acts that change the database append their event in the store, in the same transaction as
 //! the change; the methods here append the events of acts that do not (a backup, a master key
-//! rotation), in a transaction of their own right after the act.
+//! rotation), in a transaction of their own right after the act. Content reads are recorded
+//! before the content is served ([`reads`]); the auditor searches the trail ([`search`]).
 
+mod reads;
+mod search;
 mod verify;
 
 use fonds_store::NewAuditEvent;
 pub use fonds_store::audit::actions;
-pub use fonds_store::{AuditActor as Actor, AuditEventRow, AuditHash, AuditHead, AuditOutcome};
+pub use fonds_store::{
+    ActionFilter, AuditActor as Actor, AuditEventRow, AuditHash, AuditHead, AuditOutcome,
+    AuditPage, AuditQuery, SearchOrder, UseSummary,
+};
+pub use reads::{MAX_PRINT_COPIES, PrintRegistered, ReportFormat};
 pub use verify::{AuditReport, BreakReason, ChainBreak};
 
 use crate::Archive;

@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use fonds_core::ErrorCode;
+use fonds_core::audit::ReportFormat;
 use fonds_core::checks::CheckRunView;
 use fonds_core::{CheckResultRow, CheckRunRow, InvoiceBookingRow};
 use fonds_domain::{CheckItem, CheckRunId, FondsCode, Occasion, RecordId};
@@ -225,7 +226,7 @@ pub(crate) async fn show(
 ) -> Result<axum::Json<CheckRunDetail>, ApiError> {
     let view = state
         .archive
-        .check_run_in(run_id(&id)?, &allowed.scope())
+        .read_check_report(run_id(&id)?, ReportFormat::Json, &allowed.scope(), allowed.actor())
         .await?;
     Ok(axum::Json(detail(&view)))
 }
@@ -250,7 +251,7 @@ pub(crate) async fn report_html(
 ) -> Result<Response, ApiError> {
     let view = state
         .archive
-        .check_run_in(run_id(&id)?, &allowed.scope())
+        .read_check_report(run_id(&id)?, ReportFormat::Html, &allowed.scope(), allowed.actor())
         .await?;
     Ok((
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
@@ -279,7 +280,7 @@ pub(crate) async fn report_pdf(
 ) -> Result<Response, ApiError> {
     let view = state
         .archive
-        .check_run_in(run_id(&id)?, &allowed.scope())
+        .read_check_report(run_id(&id)?, ReportFormat::Pdf, &allowed.scope(), allowed.actor())
         .await?;
     let disposition = format!("inline; filename=\"check-report-{}.pdf\"", view.run.id);
     Ok((

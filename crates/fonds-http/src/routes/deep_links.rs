@@ -16,6 +16,7 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::access::{Allowed, perm};
+use crate::auth::RemoteAddress;
 use crate::dto::RecordView;
 use crate::problem::{ApiError, Problem};
 
@@ -154,8 +155,12 @@ pub(crate) async fn create(
         (status = 410, description = "The link was used (`deep_link_used`) or expired (`deep_link_expired`)", body = Problem),
     )
 )]
-pub(crate) async fn open(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    let response = match state.archive.open_deep_link(&token).await {
+pub(crate) async fn open(
+    State(state): State<AppState>,
+    RemoteAddress(address): RemoteAddress,
+    Path(token): Path<String>,
+) -> Response {
+    let response = match state.archive.open_deep_link(&token, address).await {
         Ok(opened) => axum::Json(OpenedRecord {
             user: opened.oa_user,
             record: RecordView::from(&opened.record),

@@ -1,5 +1,6 @@
 //! `GET /api/v1/records/{id}/files/{file_id}`: the bytes of one file, streamed, with a strong
 //! ETag (its SHA-256: the content can never change), conditional requests and single ranges.
+//! Every download that serves bytes is in the audit trail (`file.downloaded`) before they flow.
 
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -67,7 +68,11 @@ pub(crate) async fn download(
         .and_then(crate::range::parse)
         .filter(|_| if_range_ok);
     let size = row.size;
-    let content = match state.archive.open_file(row, range).await {
+    let content = match state
+        .archive
+        .download_file(row, range, allowed.actor())
+        .await
+    {
         Err(e) if e.code == ErrorCode::RangeNotSatisfiable => {
             let mut response = ApiError(e).into_response();
             insert(

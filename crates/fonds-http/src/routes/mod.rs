@@ -3,6 +3,7 @@
 //! is enforced, and in [`ROUTES`], which the tests compare with the OpenAPI document and drive
 //! the permission matrix from.
 
+pub(crate) mod audit;
 pub(crate) mod checks;
 pub(crate) mod clients;
 pub(crate) mod deep_links;
@@ -46,6 +47,9 @@ pub(crate) fn api() -> Router<AppState> {
         .route("/records/{id}/files/{file_id}", get(files::download))
         .route("/records/{id}/check-runs", get(checks::of_record))
         .route("/records/{id}/invoices", get(checks::invoices))
+        .route("/records/{id}/use-history", get(audit::use_history))
+        .route("/records/{id}/prints", post(audit::register_print))
+        .route("/audit/events", get(audit::search))
         .route("/checks/items", get(checks::items))
         .route("/check-runs", post(checks::run))
         .route("/check-runs/{id}", get(checks::show))
@@ -90,8 +94,9 @@ pub(crate) fn api() -> Router<AppState> {
 pub enum Needs {
     /// This permission, within the caller's data scope for it.
     Permission(Permission),
-    /// Nothing but the credential the route itself handles: logging in and out serve the
-    /// person's own session, and a deep link is its own credential.
+    /// Nothing but the credential the route itself handles: logging in and out, the second
+    /// factor and one's own sessions serve the person's own session, and a deep link is its own
+    /// credential.
     OwnCredential,
 }
 
@@ -175,6 +180,13 @@ pub const ROUTES: &[RouteRule] = &[
         "/api/v1/records/{id}/invoices",
         Permission::RecordRead,
     ),
+    rule(
+        "GET",
+        "/api/v1/records/{id}/use-history",
+        Permission::RecordRead,
+    ),
+    rule("POST", "/api/v1/records/{id}/prints", Permission::FilePrint),
+    rule("GET", "/api/v1/audit/events", Permission::AuditRead),
     rule("GET", "/api/v1/checks/items", Permission::RecordRead),
     rule("POST", "/api/v1/check-runs", Permission::RecordArchive),
     rule("GET", "/api/v1/check-runs/{id}", Permission::RecordRead),
@@ -228,6 +240,11 @@ pub const ROUTES: &[RouteRule] = &[
     own("POST", "/api/v1/session"),
     own("GET", "/api/v1/session"),
     own("DELETE", "/api/v1/session"),
+    own("POST", "/api/v1/session/second-factor"),
+    own("POST", "/api/v1/session/totp"),
+    own("POST", "/api/v1/session/totp/confirmation"),
+    own("GET", "/api/v1/sessions"),
+    own("DELETE", "/api/v1/sessions/{id}"),
 ];
 
 /// Liveness, readiness and metrics.

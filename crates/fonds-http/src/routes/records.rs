@@ -149,7 +149,7 @@ pub(crate) async fn show(
 ) -> Result<axum::Json<RecordView>, ApiError> {
     let detail = state
         .archive
-        .record(record_id(&id)?, &allowed.scope())
+        .view_record(record_id(&id)?, &allowed.scope(), allowed.actor())
         .await?;
     Ok(axum::Json(RecordView::from(&detail)))
 }
