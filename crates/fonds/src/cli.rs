@@ -114,6 +114,29 @@ pub enum AuditCommand {
         #[arg(long)]
         head: Option<String>,
     },
+    /// Write the trail as JSON lines with a signed checkpoint as the last line; anyone can check
+    /// it with the public key (`fonds audit public-key`) and docs/audit.md, without Fonds.
+    Export {
+        /// The file to write; it must not exist yet.
+        #[arg(long)]
+        out: PathBuf,
+        /// The first event to export (an earlier export's last sequence + 1); the whole chain is
+        /// verified either way.
+        #[arg(long, default_value_t = 1)]
+        from: i64,
+    },
+    /// Print the public key audit exports are signed with (64 hex digits), creating the key
+    /// on first use.
+    PublicKey,
+    /// Check an export: its checkpoint's signature, every event's hash and link, and that the
+    /// events are the ones the checkpoint vouches for; exits 1 naming the first fault.
+    VerifyExport {
+        /// The export file.
+        file: PathBuf,
+        /// The archive's public key: 64 hex digits, or a file holding them.
+        #[arg(long)]
+        public_key: String,
+    },
 }
 
 /// The hash of a new archive's audit trail.

@@ -4,12 +4,22 @@
 //! Acts that change the database append their event in the store, in the same transaction as
 //! the change; the methods here append the events of acts that do not (a backup, a master key
 //! rotation), in a transaction of their own right after the act. Content reads are recorded
-//! before the content is served ([`reads`]); the auditor searches the trail ([`search`]).
+//! before the content is served ([`reads`]); the auditor searches the trail ([`search`]) and
+//! exports it with a signed checkpoint that anyone can check without Fonds ([`export`],
+//! [`verify_export`]).
 
+mod checkpoint;
+mod export;
 mod reads;
 mod search;
 mod verify;
+mod verify_export;
 
+pub use checkpoint::{
+    CHECKPOINT_FORMAT, Checkpoint, CheckpointLine, ExportedEvent, SIGNATURE_ALGORITHM,
+    signing_key_file,
+};
+pub use export::ExportReport;
 use fonds_store::NewAuditEvent;
 pub use fonds_store::audit::actions;
 pub use fonds_store::{
@@ -18,6 +28,7 @@ pub use fonds_store::{
 };
 pub use reads::{MAX_PRINT_COPIES, PrintRegistered, ReportFormat};
 pub use verify::{AuditReport, BreakReason, ChainBreak};
+pub use verify_export::{ExportCheck, ExportFault, verify_export};
 
 use crate::Archive;
 use crate::at_rest::Rotation;

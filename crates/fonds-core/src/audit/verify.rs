@@ -17,7 +17,7 @@ use crate::Archive;
 use crate::error::CoreError;
 
 /// Events read per page while verifying.
-const PAGE: u32 = 1000;
+pub(super) const PAGE: u32 = 1000;
 
 /// What verifying the chain found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,12 +126,12 @@ impl fmt::Display for BreakReason {
     }
 }
 
-fn well_formed(hash: &str) -> bool {
+pub(super) fn well_formed(hash: &str) -> bool {
     hash.len() == 64 && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
-/// The state of a walk along the chain.
-struct Walk {
+/// The state of a walk along the chain from its first event.
+pub(super) struct Walk {
     algorithm: AuditHash,
     anchor: Option<AuditHead>,
     expected: i64,
@@ -141,8 +141,20 @@ struct Walk {
 }
 
 impl Walk {
+    /// A walk from event 1, which must also pass `anchor` if given.
+    pub(super) fn new(algorithm: AuditHash, anchor: Option<AuditHead>) -> Self {
+        Self {
+            algorithm,
+            anchor,
+            expected: 1,
+            prev_hash: GENESIS_PREV_HASH.to_owned(),
+            events: 0,
+            head: None,
+        }
+    }
+
     /// Checks the next stored event; the first break ends the walk.
-    fn step(&mut self, event: &AuditEventRow) -> Result<(), ChainBreak> {
+    pub(super) fn step(&mut self, event: &AuditEventRow) -> Result<(), ChainBreak> {
         let broken = |sequence, reason| ChainBreak { sequence, reason };
         if event.sequence != self.expected {
             return Err(broken(
@@ -241,14 +253,7 @@ impl Archive {
         &self,
         anchor: Option<AuditHead>,
     ) -> Result<AuditReport, CoreError> {
-        let mut walk = Walk {
-            algorithm: self.metadata.audit_hash().await?,
-            anchor,
-            expected: 1,
-            prev_hash: GENESIS_PREV_HASH.to_owned(),
-            events: 0,
-            head: None,
-        };
+        let mut walk = Walk::new(self.metadata.audit_hash().await?, anchor);
         let mut after = 0;
         let broken = 'walk: loop {
             let page = self.metadata.audit_events_after(after, PAGE).await?;

@@ -69,6 +69,7 @@ pub(super) fn key_files(data: &Path, config: Option<&Config>) -> Finding {
     const CHECK: &str = "key file permissions";
     let mut keys: Vec<PathBuf> = vec![
         data.join("backup-signing.key"),
+        fonds_core::audit::signing_key_file(data),
         data.join("tls").join("key.pem"),
     ];
     if let Some(key) = config.and_then(|c| c.tls_key.clone()) {
