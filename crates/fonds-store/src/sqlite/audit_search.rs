@@ -5,6 +5,12 @@
 //! Times are compared to the second on `substr(occurred_at, 1, 19)`: stored times are RFC 3339
 //! in UTC with a variable number of fractional digits, which do not sort as text within one
 //! second (`…05Z` sorts after `…05.5Z`), while their first 19 characters always do.
+//!
+//! LIMITATION: a range filter on its own (an action family, a time range) reads its index in
+//! key order, so SQLite sorts every match by sequence for each page; on a long trail, narrow a
+//! wide range with an equality filter (actor, record, action). Turning a time range into a
+//! sequence range would avoid the sort, but `occurred_at` is not strictly monotonic in the
+//! sequence (concurrent reads stamp their own times), so it would be inexact.
 
 use fonds_domain::RecordId;
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
