@@ -104,7 +104,8 @@ impl Archive {
             })?;
         let metadata =
             SqliteStore::open_with_audit_hash(&data_dir.join("fonds.sqlite"), settings.audit_hash)
-                .await?;
+                .await?
+                .with_read_commit(settings.audit_read_commit);
         let blobs = LocalBlobStore::open_with(
             &data_dir.join("blobs"),
             settings.at_rest.keys.clone(),

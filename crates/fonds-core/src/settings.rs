@@ -36,6 +36,9 @@ pub struct Settings {
     pub at_rest: crate::at_rest::AtRest,
     /// The hash that chains the audit trail of a new archive; an existing trail keeps its own.
     pub audit_hash: crate::audit::AuditHash,
+    /// Whether the audit events of content reads are synced to disk before the content is
+    /// served (docs/audit.md, "Content reads").
+    pub audit_read_commit: crate::audit::ReadCommit,
     /// Logins, lockout and session time-outs.
     pub people: crate::people::PeopleSettings,
 }
@@ -56,6 +59,7 @@ impl Default for Settings {
             hsts: false,
             at_rest: crate::at_rest::AtRest::default(),
             audit_hash: crate::audit::AuditHash::default(),
+            audit_read_commit: crate::audit::ReadCommit::default(),
             people: crate::people::PeopleSettings::default(),
         }
     }

@@ -233,6 +233,35 @@ async fn concurrent_reads_share_commits_and_leave_one_whole_chain() {
 }
 
 #[tokio::test]
+async fn relaxed_read_commits_still_record_every_read_before_it_is_served() {
+    let app = common::spawn_app_with(fonds_core::Settings {
+        audit_read_commit: fonds_core::audit::ReadCommit::Relaxed,
+        ..fonds_core::Settings::default()
+    })
+    .await;
+    let (id, _, file) = archived_voucher(&app, "记-0009").await;
+    let paths: Vec<String> = (0..20)
+        .map(|n| {
+            if n % 2 == 0 {
+                format!("/api/v1/records/{id}")
+            } else {
+                format!("/api/v1/records/{id}/files/{file}")
+            }
+        })
+        .collect();
+    let reads = paths.iter().map(|path| app.get(path));
+    for response in futures_util::future::join_all(reads).await {
+        assert_eq!(response.status(), 200);
+    }
+    let history = app
+        .get_json(&format!("/api/v1/records/{id}/use-history?limit=100"))
+        .await;
+    assert_eq!(items(&history).len(), 20);
+    let report = app.archive.verify_audit_chain().await.expect("verify");
+    assert!(report.is_ok(), "{:?}", report.broken);
+}
+
+#[tokio::test]
 async fn the_auditor_searches_by_person_action_record_time_and_outcome_page_by_page() {
     let app = spawn_app().await;
     let (first, code, _) = archived_voucher(&app, "记-0005").await;

@@ -48,7 +48,7 @@ pub use pipeline::{
     Acceptance, JobQueueStats, LeasedJob, ReceivedPart, ReceivedSubmission, ReceivedWork,
     SubmissionState, SubmissionStatus,
 };
-pub use sqlite::{SqliteStore, append_audit};
+pub use sqlite::{ReadCommit, SqliteStore, append_audit};
 pub use webhooks::{
     AttemptOutcome, DeliveryRow, EndpointRow, LeasedDelivery, NewEndpoint, NextStep,
 };

@@ -476,6 +476,16 @@ pub enum Bench {
         #[arg(long, default_value_t = 256)]
         file_kib: usize,
     },
+    /// Reading records and files unaudited and audited (each read's event committed before the
+    /// content is served), by one reader and by several at once.
+    Reads {
+        /// How many records (two files each).
+        #[arg(long, default_value_t = 500)]
+        records: usize,
+        /// How many concurrent readers in the second run.
+        #[arg(long, default_value_t = 8)]
+        readers: usize,
+    },
     /// Signed submissions with idempotency keys against the same load with a bearer token, and
     /// the webhook deliveries they cause.
     Signed {

@@ -75,6 +75,18 @@ pub enum DuplicateInvoices {
     Flag,
 }
 
+/// How the audit events of content reads are committed before the content is served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditReadCommit {
+    /// Synced to disk: a read is never served without a trace that survives a power cut.
+    #[default]
+    Durable,
+    /// Committed without a sync: survives a crash of Fonds, not a power cut before the next
+    /// synced commit; much cheaper per read.
+    Relaxed,
+}
+
 /// Every setting of `fonds serve`. Field names are the keys of `fonds.toml`; the environment
 /// variable of each is `FONDS_` and the key in capitals.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,6 +125,8 @@ pub struct Config {
     pub clamd: Option<String>,
     /// What to do with a second booking of an invoice.
     pub duplicate_invoices: DuplicateInvoices,
+    /// How the audit events of content reads are committed: `durable` or `relaxed`.
+    pub audit_read_commit: AuditReadCommit,
     /// Days within which the daily fixity audit re-checks every archived record.
     pub fixity_cycle_days: u32,
     /// Days between preservation-stage checks of one archived record (at most 365).
@@ -148,6 +162,7 @@ impl Default for Config {
             require_second_factor: RequireSecondFactor::Officers,
             clamd: None,
             duplicate_invoices: DuplicateInvoices::Reject,
+            audit_read_commit: AuditReadCommit::Durable,
             fixity_cycle_days: 30,
             preservation_interval_days: 365,
             backup_dir: None,

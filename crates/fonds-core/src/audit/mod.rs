@@ -24,7 +24,7 @@ use fonds_store::NewAuditEvent;
 pub use fonds_store::audit::actions;
 pub use fonds_store::{
     ActionFilter, AuditActor as Actor, AuditEventRow, AuditHash, AuditHead, AuditOutcome,
-    AuditPage, AuditQuery, SearchOrder, UseSummary,
+    AuditPage, AuditQuery, ReadCommit, SearchOrder, UseSummary,
 };
 pub use reads::{MAX_PRINT_COPIES, PrintRegistered, ReportFormat};
 pub use verify::{AuditReport, BreakReason, ChainBreak};

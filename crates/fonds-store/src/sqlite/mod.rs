@@ -42,6 +42,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use time::OffsetDateTime;
 
 pub use self::audit::append_audit;
+pub use self::read_events::ReadCommit;
 use crate::audit::{AuditActor, AuditEventRow, AuditHash, AuditHead, NewAuditEvent, actions};
 use crate::audit_search::{AuditPage, AuditQuery, UseSummary};
 use crate::checks::{CheckResultRow, CheckRunRow, InvoiceBookingRow, NewCheckRun};
@@ -190,13 +191,21 @@ impl SqliteStore {
             .connect_with(options.read_only(true))
             .await?;
         let receipts = group_commit::Receipts::start(writer.clone());
-        let reads = read_events::ReadEvents::start(writer.clone());
+        let reads = read_events::ReadEvents::start(writer.clone(), ReadCommit::default());
         Ok(Self {
             writer,
             reader,
             receipts,
             reads,
         })
+    }
+
+    /// The same store, committing the audit events of content reads as `commit` says.
+    #[must_use]
+    pub fn with_read_commit(mut self, commit: ReadCommit) -> Self {
+        // The committer started by `open` stops once its handle is dropped here.
+        self.reads = read_events::ReadEvents::start(self.writer.clone(), commit);
+        self
     }
 
     /// Closes both pools, waiting for running statements.

@@ -1,21 +1,51 @@
 //! Group commit for the audit events of content reads (a record viewed, a file downloaded, a
 //! print registered, a report or the trail read).
 //!
-//! A read is served only once its event is on disk, so every read costs a durable commit; a
-//! sync costs the same for one event as for many, so reads that arrive while a commit is in
-//! flight wait for the next one and share it. Events are appended in the order they reach the
-//! committer: that order, not the `occurred_at` each request stamped, is the sequence order, so
-//! two concurrent reads may carry times a few microseconds out of sequence order.
+//! A read is served only once its event is committed. With [`ReadCommit::Durable`] (the
+//! default) that commit is synced to disk, so every read costs a sync; a sync costs the same for
+//! one event as for many, so reads that arrive while a commit is in flight wait for the next one
+//! and share it. [`ReadCommit::Relaxed`] commits without the sync (`synchronous = NORMAL`, as
+//! for leases): the event is in the database before the content leaves and survives a crash of
+//! Fonds, but a power cut or an OS crash can lose the read events since the last synced commit.
+//! Events are appended in the order they reach the committer: that order, not the
+//! `occurred_at` each request stamped, is the sequence order, so two concurrent reads may carry
+//! times a few microseconds out of sequence order.
 
 use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
 
 use super::audit::append_audit;
+use super::relaxed::Relaxed;
 use crate::audit::NewAuditEvent;
 use crate::error::StoreError;
 
 /// The most events one commit carries.
 const MAX_GROUP: usize = 256;
+
+/// How the events of content reads are committed before the content is served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReadCommit {
+    /// Synced to disk: no read is ever served without a trace that survives a power cut.
+    #[default]
+    Durable,
+    /// Committed without a sync: survives a crash of Fonds, not a power cut or an OS crash
+    /// before the next synced commit. Several times cheaper per read on most disks.
+    Relaxed,
+}
+
+impl std::str::FromStr for ReadCommit {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "durable" => Ok(Self::Durable),
+            "relaxed" => Ok(Self::Relaxed),
+            other => Err(format!(
+                "`{other}` is not a read commit; use durable or relaxed"
+            )),
+        }
+    }
+}
 
 type Request = (NewAuditEvent, oneshot::Sender<Result<(), StoreError>>);
 
@@ -27,9 +57,9 @@ pub(super) struct ReadEvents {
 
 impl ReadEvents {
     /// Starts the committer on the writer pool; it stops when every handle is dropped.
-    pub(super) fn start(writer: SqlitePool) -> Self {
+    pub(super) fn start(writer: SqlitePool, commit: ReadCommit) -> Self {
         let (queue, requests) = mpsc::channel(4096);
-        tokio::spawn(commit_groups(writer, requests));
+        tokio::spawn(commit_groups(writer, commit, requests));
         Self { queue }
     }
 
@@ -47,7 +77,7 @@ impl ReadEvents {
     }
 }
 
-async fn commit_groups(writer: SqlitePool, mut requests: mpsc::Receiver<Request>) {
+async fn commit_groups(writer: SqlitePool, how: ReadCommit, mut requests: mpsc::Receiver<Request>) {
     while let Some(first) = requests.recv().await {
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
@@ -56,7 +86,11 @@ async fn commit_groups(writer: SqlitePool, mut requests: mpsc::Receiver<Request>
                 Err(_) => break,
             }
         }
-        match commit(&writer, &group).await {
+        let committed = match how {
+            ReadCommit::Durable => commit(&writer, &group).await,
+            ReadCommit::Relaxed => commit_relaxed(&writer, &group).await,
+        };
+        match committed {
             Ok(()) => {
                 for (_, reply) in group {
                     let _ = reply.send(Ok(()));
@@ -82,4 +116,19 @@ async fn commit(writer: &SqlitePool, group: &[Request]) -> Result<(), StoreError
     }
     tx.commit().await?;
     Ok(())
+}
+
+async fn commit_relaxed(writer: &SqlitePool, group: &[Request]) -> Result<(), StoreError> {
+    let mut relaxed = Relaxed::acquire(writer).await?;
+    let committed = async {
+        let mut tx = sqlx::Connection::begin_with(relaxed.conn(), "BEGIN IMMEDIATE").await?;
+        for (event, _) in group {
+            append_audit(&mut tx, event).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    relaxed.restore().await;
+    committed
 }

@@ -7,13 +7,14 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use fonds_core::audit::ReadCommit;
 use fonds_core::checks::CheckSettings;
 use fonds_core::scan::{ClamdAddress, ClamdScanner};
 use fonds_core::{Archive, ReusePolicy, Settings};
 use tokio::net::TcpListener;
 
 use crate::cli::{InitArgs, ServeArgs};
-use crate::config::{Config, DuplicateInvoices};
+use crate::config::{AuditReadCommit, Config, DuplicateInvoices};
 use crate::tls::TlsFiles;
 
 /// What `serve` runs beside the API.
@@ -129,6 +130,10 @@ fn settings_of(config: &Config) -> anyhow::Result<Settings> {
         frame_ancestors,
         rate_limit_per_minute: config.rate_limit_per_minute,
         client_rate_limit_per_minute: config.client_rate_limit_per_minute,
+        audit_read_commit: match config.audit_read_commit {
+            AuditReadCommit::Durable => ReadCommit::Durable,
+            AuditReadCommit::Relaxed => ReadCommit::Relaxed,
+        },
         people: fonds_core::people::PeopleSettings {
             session_idle_timeout: Duration::from_secs(u64::from(config.session_idle_minutes) * 60),
             session_absolute_timeout: Duration::from_secs(

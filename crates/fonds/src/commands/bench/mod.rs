@@ -15,6 +15,7 @@ use crate::cli::{Bench, BenchArgs};
 mod at_rest;
 mod backup;
 mod checks;
+mod reads;
 mod server;
 mod signed;
 
@@ -51,6 +52,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             .await
         }
         Bench::AtRest { files, file_kib } => at_rest::run(files, file_kib).await,
+        Bench::Reads { records, readers } => reads::run(records, readers).await,
         Bench::Signed {
             records,
             clients,
