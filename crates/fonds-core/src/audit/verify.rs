@@ -248,7 +248,8 @@ impl Archive {
     /// When the store fails (a broken chain is a report, not an error).
     // LIMITATION: without an anchor, events removed from the end of the trail, or a trail
     // rewritten from some event on with every hash recomputed, cannot be told from a shorter
-    // honest trail; signed checkpoints (`fonds audit export`) are to anchor it.
+    // honest trail; pass the head of a signed export's checkpoint or a backup's manifest,
+    // kept where the archive cannot rewrite it.
     pub async fn verify_audit_chain_from(
         &self,
         anchor: Option<AuditHead>,
