@@ -59,7 +59,10 @@ async fn archived_voucher(app: &TestApp, number: &str) -> (String, String, Strin
     let code = archived["archival_code"].as_str().expect("code").to_owned();
     let detail = app
         .archive
-        .record(id.parse().expect("id"))
+        .record(
+            id.parse().expect("id"),
+            &fonds_domain::access::RecordScope::everything(),
+        )
         .await
         .expect("record");
     let file = detail.files[0].id.to_string();

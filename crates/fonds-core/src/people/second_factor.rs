@@ -136,17 +136,8 @@ impl Archive {
     pub async fn second_factor_required(&self, user: &User) -> Result<bool, CoreError> {
         match self.settings.people.require_second_factor {
             SecondFactorPolicy::Everyone => Ok(true),
-            SecondFactorPolicy::Officers => self.holds_officer_role(user).await,
+            SecondFactorPolicy::Officers => Ok(self.is_officer(&user.id).await?.is_some()),
         }
-    }
-
-    /// SEAM(roles): whether `user` holds one of the three officer roles (system, security or
-    /// audit administrator, DOMAIN.md §7.5).
-    // LIMITATION: roles do not exist yet, so no one is an officer and the default policy
-    // `officers` requires a second factor of no one; `everyone` works today. Wire this to the
-    // grants when roles land.
-    async fn holds_officer_role(&self, _user: &User) -> Result<bool, CoreError> {
-        Ok(false)
     }
 
     /// Whether `user` has a second factor, and how many recovery codes are left.

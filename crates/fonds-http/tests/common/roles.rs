@@ -78,7 +78,8 @@ pub async fn person_with(
     log_in(app, login, role).await
 }
 
-/// Logs `login` in.
+/// Logs `login` in. An officer (whom the default policy requires to have a second factor)
+/// enrols a TOTP authenticator on the way, as a person would at their first login.
 pub async fn log_in(app: &TestApp, login: &str, role: BuiltinRole) -> Person {
     let response = app
         .client
@@ -88,19 +89,73 @@ pub async fn log_in(app: &TestApp, login: &str, role: BuiltinRole) -> Person {
         .await
         .expect("send");
     assert_eq!(response.status(), 201, "login {login}");
-    let cookie = response
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .expect("cookie")
-        .to_owned();
+    let cookie = cookie_of(&response).expect("cookie");
     let body: Value = response.json().await.expect("json");
-    Person {
+    let person = Person {
         login: login.to_owned(),
         role,
         cookie,
         csrf: body["csrf_token"].as_str().expect("csrf").to_owned(),
+    };
+    let stage = body["stage"].as_str().expect("stage");
+    assert_eq!(
+        stage == "enrolment",
+        role.officer().is_some(),
+        "officers, and only they, are asked to enrol a second factor ({login})"
+    );
+    if stage == "enrolment" {
+        enrol(app, person).await
+    } else {
+        person
+    }
+}
+
+/// The `name=value` pair of a response's session cookie.
+fn cookie_of(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned)
+}
+
+/// Enrols a TOTP authenticator from `person`'s waiting session; answers the full session.
+async fn enrol(app: &TestApp, person: Person) -> Person {
+    let started = as_person(app, &person, reqwest::Method::POST, "/api/v1/session/totp")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(started.status(), 201, "enrolment of {}", person.login);
+    let started: Value = started.json().await.expect("json");
+    let secret = totp_rs::Secret::try_from_base32(started["secret"].as_str().expect("secret"))
+        .expect("base 32")
+        .as_bytes()
+        .to_vec();
+    let now = u64::try_from(time::OffsetDateTime::now_utc().unix_timestamp()).expect("after 1970");
+    let code = totp_rs::Builder::new()
+        .with_secret(secret)
+        .build()
+        .expect("totp")
+        .generate(now)
+        .to_string();
+    let confirmed = as_person(
+        app,
+        &person,
+        reqwest::Method::POST,
+        "/api/v1/session/totp/confirmation",
+    )
+    .json(&json!({ "code": code }))
+    .send()
+    .await
+    .expect("send");
+    assert_eq!(confirmed.status(), 200, "confirmation of {}", person.login);
+    let cookie = cookie_of(&confirmed).expect("a promoted session's cookie");
+    let body: Value = confirmed.json().await.expect("json");
+    Person {
+        cookie,
+        csrf: body["csrf_token"].as_str().expect("new csrf").to_owned(),
+        ..person
     }
 }
 

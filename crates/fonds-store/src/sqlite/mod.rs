@@ -21,8 +21,6 @@ mod read_events;
 mod records;
 mod relaxed;
 mod scope;
-    ),
-    (
 mod second_factor;
 mod tokens;
 mod webhooks;

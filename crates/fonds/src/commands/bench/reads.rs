@@ -12,6 +12,7 @@ use std::time::Instant;
 use fonds_core::audit::ReadCommit;
 use fonds_core::{Actor, Archive, Settings};
 use fonds_domain::RecordId;
+use fonds_domain::access::RecordScope;
 use tokio::io::AsyncReadExt as _;
 
 use super::checks::{Corpus, ingest};
@@ -27,10 +28,11 @@ fn median(mut values: Vec<f64>) -> f64 {
 /// Reads one record and all its files, audited or not.
 async fn read_one(archive: &Archive, id: RecordId, audited: bool) -> anyhow::Result<u64> {
     let reader = Actor::user("bench").from_address("127.0.0.1");
+    let everything = RecordScope::everything();
     let detail = if audited {
-        archive.view_record(id, &reader).await?
+        archive.view_record(id, &everything, &reader).await?
     } else {
-        archive.record(id).await?
+        archive.record(id, &everything).await?
     };
     let mut bytes = 0u64;
     let mut buffer = Vec::new();
