@@ -55,6 +55,11 @@ fn every_route_of_the_api_declares_what_it_needs_and_the_table_names_no_other() 
             ("POST", "/api/v1/session"),
             ("GET", "/api/v1/session"),
             ("DELETE", "/api/v1/session"),
+            ("POST", "/api/v1/session/second-factor"),
+            ("POST", "/api/v1/session/totp"),
+            ("POST", "/api/v1/session/totp/confirmation"),
+            ("GET", "/api/v1/sessions"),
+            ("DELETE", "/api/v1/sessions/{id}"),
         ],
         "only the deep link and the session routes need no permission"
     );
@@ -224,6 +229,23 @@ async fn request(
         | ("GET", "/api/v1/records/{id}/invoices") => (
             call(route.path.replace("{id}", record)),
             or(missing("record_not_found"), 200),
+        ),
+        ("GET", "/api/v1/records/{id}/use-history") => (
+            call(route.path.replace("{id}", record)),
+            or(missing("record_not_found"), 200),
+        ),
+        ("POST", "/api/v1/records/{id}/prints") => (
+            call(route.path.replace("{id}", record)).json(&json!({"file_id": t.file, "copies": 1})),
+            or(missing("record_not_found"), 201),
+        ),
+        ("GET", "/api/v1/audit/events") => (
+            call(format!("/api/v1/audit/events?record={record}")),
+            (200, None),
+        ),
+        ("GET", "/api/v1/permission-review") => (call(route.path.into()), (200, None)),
+        ("POST", "/api/v1/permission-reviews") => (
+            call(route.path.into()).json(&json!({"note": format!("审核 {n}：无变更")})),
+            (201, None),
         ),
         ("GET", "/api/v1/records/{id}/files/{file_id}") => (
             call(format!("/api/v1/records/{record}/files/{}", t.file)),
@@ -407,4 +429,92 @@ async fn lists_show_nothing_of_another_scope() {
     assert_eq!(codes, ["Z001"], "another scope's fonds is not listed");
     // The token of `fonds init` still sees everything.
     assert_eq!(world.app.all_records().await.len(), 2);
+}
+
+#[tokio::test]
+async fn the_security_officer_reads_the_permission_review_and_records_it_as_done() {
+    let app = spawn_app().await;
+    let people = cast(&app).await;
+    let officer = people
+        .iter()
+        .find(|p| p.role == BuiltinRole::SecurityOfficer)
+        .expect("security officer");
+    // A second auditor appointed at the console who has not logged in (nor enrolled) yet.
+    common::roles::appoint(
+        &app,
+        "auditor-2",
+        BuiltinRole::SecurityAuditor,
+        common::roles::cast_scope(BuiltinRole::SecurityAuditor),
+        None,
+    )
+    .await;
+
+    let read = || async {
+        let response = as_person(&app, officer, Method::GET, "/api/v1/permission-review")
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status(), 200);
+        response.json::<Value>().await.expect("json")
+    };
+    let report = read().await;
+    let logins: BTreeSet<&str> = report["people"]
+        .as_array()
+        .expect("people")
+        .iter()
+        .map(|p| p["login"].as_str().expect("login"))
+        .collect();
+    assert!(logins.contains("auditor-2") && logins.contains("reader"));
+    assert_eq!(
+        report["officers_without_second_factor"],
+        json!(["auditor-2"])
+    );
+    assert_eq!(
+        report["dormant"],
+        json!([]),
+        "everyone is new or just logged in"
+    );
+    assert_eq!(report["review_due"], true, "never reviewed");
+    let reader = report["people"]
+        .as_array()
+        .expect("people")
+        .iter()
+        .find(|p| p["login"] == "reader")
+        .expect("reader");
+    assert_eq!(reader["grants"][0]["role"], "reader");
+    assert!(reader["last_login_at"].is_string());
+
+    let empty = as_person(&app, officer, Method::POST, "/api/v1/permission-reviews")
+        .json(&json!({"note": "  "}))
+        .send()
+        .await
+        .expect("send");
+    common::assert_problem(empty, 422, "request_invalid").await;
+
+    let done = as_person(&app, officer, Method::POST, "/api/v1/permission-reviews")
+        .json(&json!({"note": "auditor-2 须在本周内绑定双因素；其余授权保留"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(done.status(), 201);
+    let done: Value = done.json().await.expect("json");
+    assert_eq!(done["reviewed_by"], format!("user {}", officer.login));
+    assert_eq!(
+        done["findings"]["officers_without_second_factor"],
+        json!(["auditor-2"])
+    );
+
+    let after = read().await;
+    assert_eq!(after["review_due"], false);
+    assert_eq!(after["last_review"]["id"], done["id"]);
+    let events = app
+        .archive
+        .audit_events_after(0, 10_000)
+        .await
+        .expect("events");
+    let recorded = events
+        .iter()
+        .filter(|e| e.action == "permission_review.done")
+        .count();
+    assert_eq!(recorded, 1, "the empty note changed nothing");
 }

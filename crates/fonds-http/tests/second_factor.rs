@@ -222,7 +222,10 @@ async fn log_out(app: &TestApp, session: &Session) {
 async fn enrolled_alice(app: &TestApp) -> Enrolled {
     add_alice(app).await;
     let session = log_in(app).await;
-    assert_eq!(session.stage, "full", "the default policy asks officers only");
+    assert_eq!(
+        session.stage, "full",
+        "the default policy asks officers only"
+    );
     let (enrolled, promoted) = enrol(app, &session).await;
     assert!(promoted.is_none(), "a full session stays as it is");
     log_out(app, &session).await;

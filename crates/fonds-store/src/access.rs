@@ -36,3 +36,29 @@ pub struct DepartmentRow {
     /// When it was added.
     pub created_at: OffsetDateTime,
 }
+
+/// A permission review (权限审核) to record.
+#[derive(Debug, Clone)]
+pub struct NewPermissionReview {
+    /// When it was done.
+    pub reviewed_at: OffsetDateTime,
+    /// What the reviewer wrote.
+    pub note: String,
+    /// The counts of the report it was made on, as a JSON object.
+    pub findings: serde_json::Value,
+}
+
+/// A permission review as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PermissionReviewRow {
+    /// Its number, from 1.
+    pub id: i64,
+    /// When it was done.
+    pub reviewed_at: OffsetDateTime,
+    /// Who did it, as the audit trail names them.
+    pub reviewed_by: String,
+    /// What the reviewer wrote.
+    pub note: String,
+    /// The counts of the report it was made on.
+    pub findings: serde_json::Value,
+}

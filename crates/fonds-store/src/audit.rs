@@ -93,6 +93,8 @@ pub mod actions {
     pub const GRANT_REFUSED: &str = "grant.refused";
     /// A caller was refused an action its permissions do not include (outcome `refused`).
     pub const ACCESS_REFUSED: &str = "access.refused";
+    /// Someone recorded a permission review (权限审核) as done.
+    pub const PERMISSION_REVIEW_DONE: &str = "permission_review.done";
     /// A record's description was read (`GET /records/{id}`).
     pub const RECORD_VIEWED: &str = "record.viewed";
     /// A file of a record was downloaded, whole or a byte range of it.

@@ -770,6 +770,16 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
     async fn unrevoked_grants(&self, user_id: &str) -> Result<Vec<Grant>, StoreError>;
     /// Every grant, of one person or of all, revoked ones too, newest first.
     async fn grants(&self, user_id: Option<&str>) -> Result<Vec<Grant>, StoreError>;
+    /// Records a permission review (with its audit event, in one transaction).
+    async fn record_permission_review(
+        &self,
+        review: &crate::access::NewPermissionReview,
+        by: &AuditActor,
+    ) -> Result<crate::access::PermissionReviewRow, StoreError>;
+    /// The latest permission review, if there was one.
+    async fn last_permission_review(
+        &self,
+    ) -> Result<Option<crate::access::PermissionReviewRow>, StoreError>;
     /// What an earlier run of the import `import_key` did with row `row_key`.
     async fn import_row(
         &self,

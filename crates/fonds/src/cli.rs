@@ -63,6 +63,10 @@ pub enum Command {
         /// Only this person's (login name).
         login: Option<String>,
     },
+    /// The permission review (权限审核): every person's roles, scopes, last login and second
+    /// factor; grants about to expire; dormant accounts; officers without a second factor.
+    /// With `--done`, records the review as done at the console.
+    Review(ReviewArgs),
     /// Revoke a grant by its id (see `fonds grants`).
     Revoke {
         /// The grant's id.
@@ -341,6 +345,17 @@ pub struct ScopeArgs {
     /// confidential or secret (or 公开, 内部, 秘密, 机密).
     #[arg(long)]
     pub secrecy: Option<String>,
+}
+
+/// Options of `review`.
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// Record the review as done (at the console), after reading the report.
+    #[arg(long, requires = "note")]
+    pub done: bool,
+    /// What was decided: which grants were revoked, why the rest stay.
+    #[arg(long)]
+    pub note: Option<String>,
 }
 
 /// Options of `grant`.

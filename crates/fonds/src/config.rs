@@ -121,6 +121,12 @@ pub struct Config {
     pub session_absolute_hours: u32,
     /// Who must log in with a second factor: `officers` or `everyone`.
     pub require_second_factor: RequireSecondFactor,
+    /// Days without a login after which the permission review lists an account as dormant.
+    pub dormant_after_days: u32,
+    /// Days between permission reviews (权限审核); the server reminds when one is due.
+    pub permission_review_days: u32,
+    /// Days before a grant's expiry from which the permission review lists it.
+    pub grant_expiry_notice_days: u32,
     /// The ClamAV daemon: `unix:/path` or `tcp:host:port`.
     pub clamd: Option<String>,
     /// What to do with a second booking of an invoice.
@@ -160,6 +166,9 @@ impl Default for Config {
             session_idle_minutes: 30,
             session_absolute_hours: 12,
             require_second_factor: RequireSecondFactor::Officers,
+            dormant_after_days: 90,
+            permission_review_days: 90,
+            grant_expiry_notice_days: 30,
             clamd: None,
             duplicate_invoices: DuplicateInvoices::Reject,
             audit_read_commit: AuditReadCommit::Durable,
@@ -175,6 +184,17 @@ impl Default for Config {
 }
 
 impl Config {
+    /// How the permission review judges accounts and when it falls due.
+    #[must_use]
+    pub fn review(&self) -> fonds_core::access::ReviewSettings {
+        let days = |n: u32| std::time::Duration::from_secs(u64::from(n) * 24 * 3600);
+        fonds_core::access::ReviewSettings {
+            dormant_after: days(self.dormant_after_days),
+            expiry_notice: days(self.grant_expiry_notice_days),
+            interval: days(self.permission_review_days),
+        }
+    }
+
     /// Every key the configuration accepts.
     #[must_use]
     pub fn keys() -> Vec<String> {
@@ -249,6 +269,14 @@ impl Config {
         {
             anyhow::bail!(
                 "session_idle_minutes and session_absolute_hours must be at least 1, and the idle time-out no longer than the absolute one"
+            );
+        }
+        if self.dormant_after_days == 0
+            || self.permission_review_days == 0
+            || self.grant_expiry_notice_days == 0
+        {
+            anyhow::bail!(
+                "dormant_after_days, permission_review_days and grant_expiry_notice_days must be at least 1"
             );
         }
         if self.fixity_cycle_days == 0 {

@@ -42,6 +42,7 @@ fn main() -> ExitCode {
             Command::Token(args) => commands::init::token(&cli.data, args).await,
             Command::Grant(args) => commands::access::grant(&cli.data, args).await,
             Command::Grants { login } => commands::access::grants(&cli.data, login).await,
+            Command::Review(args) => commands::access::review(&cli.data, args).await,
             Command::Revoke { id } => commands::access::revoke(&cli.data, &id).await,
             Command::Department(command) => commands::access::department(&cli.data, command).await,
             Command::Client(command) => commands::client::run(&cli.data, command).await,

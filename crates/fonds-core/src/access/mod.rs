@@ -5,6 +5,7 @@
 
 mod departments;
 mod grants;
+mod review;
 mod spec;
 
 use fonds_domain::access::{
@@ -15,7 +16,9 @@ use time::OffsetDateTime;
 
 pub use departments::Department;
 pub use fonds_domain::access::RecordScope as Scope;
+pub use fonds_store::access::PermissionReviewRow;
 pub use grants::{Authority, GrantListing, GrantRequest, default_scope};
+pub use review::{MAX_REVIEW_NOTE_CHARS, PermissionReport, PersonUnderReview, ReviewSettings};
 pub use spec::{ScopeSpec, parse_expiry};
 
 use crate::clients::ClientPrincipal;

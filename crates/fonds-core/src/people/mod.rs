@@ -3,8 +3,7 @@
 //! `second_factor` module), and sessions with idle and absolute time-outs whose secrets live only
 //! in the person's cookie.
 //!
-//! Roles, grants and data scope (issue 5 items 1, 2 and 4) come next: a [`User`] is then
-//! resolved to its grants where [`Archive::session`] returns it.
+//! What a person may do once logged in (roles, grants, data scope) lives in `crate::access`.
 
 mod hashing;
 mod policy;
@@ -44,6 +43,8 @@ pub struct PeopleSettings {
     pub lockout_longest_delay: Duration,
     /// Who must have a second factor.
     pub require_second_factor: SecondFactorPolicy,
+    /// How the permission review judges accounts and when it falls due.
+    pub review: crate::access::ReviewSettings,
 }
 
 impl Default for PeopleSettings {
@@ -55,6 +56,7 @@ impl Default for PeopleSettings {
             lockout_first_delay: Duration::from_secs(60),
             lockout_longest_delay: Duration::from_secs(24 * 3600),
             require_second_factor: SecondFactorPolicy::default(),
+            review: crate::access::ReviewSettings::default(),
         }
     }
 }

@@ -315,7 +315,13 @@ pub(crate) async fn register_print(
     })?;
     let done = state
         .archive
-        .register_print(record, file, print.copies, &allowed.scope(), allowed.actor())
+        .register_print(
+            record,
+            file,
+            print.copies,
+            &allowed.scope(),
+            allowed.actor(),
+        )
         .await?;
     Ok((
         StatusCode::CREATED,

@@ -226,7 +226,12 @@ pub(crate) async fn show(
 ) -> Result<axum::Json<CheckRunDetail>, ApiError> {
     let view = state
         .archive
-        .read_check_report(run_id(&id)?, ReportFormat::Json, &allowed.scope(), allowed.actor())
+        .read_check_report(
+            run_id(&id)?,
+            ReportFormat::Json,
+            &allowed.scope(),
+            allowed.actor(),
+        )
         .await?;
     Ok(axum::Json(detail(&view)))
 }
@@ -251,7 +256,12 @@ pub(crate) async fn report_html(
 ) -> Result<Response, ApiError> {
     let view = state
         .archive
-        .read_check_report(run_id(&id)?, ReportFormat::Html, &allowed.scope(), allowed.actor())
+        .read_check_report(
+            run_id(&id)?,
+            ReportFormat::Html,
+            &allowed.scope(),
+            allowed.actor(),
+        )
         .await?;
     Ok((
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
@@ -280,7 +290,12 @@ pub(crate) async fn report_pdf(
 ) -> Result<Response, ApiError> {
     let view = state
         .archive
-        .read_check_report(run_id(&id)?, ReportFormat::Pdf, &allowed.scope(), allowed.actor())
+        .read_check_report(
+            run_id(&id)?,
+            ReportFormat::Pdf,
+            &allowed.scope(),
+            allowed.actor(),
+        )
         .await?;
     let disposition = format!("inline; filename=\"check-report-{}.pdf\"", view.run.id);
     Ok((

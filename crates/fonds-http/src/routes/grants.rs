@@ -108,7 +108,7 @@ fn time(at: time::OffsetDateTime) -> String {
     at.format(&Rfc3339).unwrap_or_default()
 }
 
-fn grant_info(grant: &Grant, login: &str) -> GrantInfo {
+pub(crate) fn grant_info(grant: &Grant, login: &str) -> GrantInfo {
     GrantInfo {
         id: grant.id.clone(),
         login: login.to_owned(),

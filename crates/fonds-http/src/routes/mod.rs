@@ -12,6 +12,7 @@ pub(crate) mod files;
 pub(crate) mod grants;
 pub(crate) mod links;
 pub(crate) mod records;
+pub(crate) mod reviews;
 pub(crate) mod second_factor;
 pub(crate) mod session;
 pub(crate) mod sessions;
@@ -71,6 +72,8 @@ pub(crate) fn api() -> Router<AppState> {
         )
         .route("/grants", post(grants::create).get(grants::list))
         .route("/grants/{id}", delete(grants::revoke))
+        .route("/permission-review", get(reviews::show))
+        .route("/permission-reviews", post(reviews::create))
         .route(
             "/session",
             post(session::login)
@@ -237,6 +240,12 @@ pub const ROUTES: &[RouteRule] = &[
     rule("POST", "/api/v1/grants", Permission::RolesManage),
     rule("GET", "/api/v1/grants", Permission::RolesManage),
     rule("DELETE", "/api/v1/grants/{id}", Permission::RolesManage),
+    rule("GET", "/api/v1/permission-review", Permission::RolesManage),
+    rule(
+        "POST",
+        "/api/v1/permission-reviews",
+        Permission::RolesManage,
+    ),
     own("POST", "/api/v1/session"),
     own("GET", "/api/v1/session"),
     own("DELETE", "/api/v1/session"),

@@ -49,15 +49,15 @@ pub fn cast_scope(role: BuiltinRole) -> DataScope {
     }
 }
 
-/// Creates `login`, grants `role` over `scope` at the console (until `expires_at`), and logs
-/// them in.
-pub async fn person_with(
+/// Creates `login` and grants `role` over `scope` at the console (until `expires_at`),
+/// without logging them in.
+pub async fn appoint(
     app: &TestApp,
     login: &str,
     role: BuiltinRole,
     scope: DataScope,
     expires_at: Option<time::OffsetDateTime>,
-) -> Person {
+) {
     app.archive
         .create_user(login, login, PASSWORD, &fonds_core::Actor::cli())
         .await
@@ -75,6 +75,17 @@ pub async fn person_with(
         )
         .await
         .expect("grant");
+}
+
+/// [`appoint`], then logs them in.
+pub async fn person_with(
+    app: &TestApp,
+    login: &str,
+    role: BuiltinRole,
+    scope: DataScope,
+    expires_at: Option<time::OffsetDateTime>,
+) -> Person {
+    appoint(app, login, role, scope, expires_at).await;
     log_in(app, login, role).await
 }
 

@@ -20,6 +20,7 @@ mod pipeline;
 mod read_events;
 mod records;
 mod relaxed;
+mod reviews;
 mod scope;
 mod second_factor;
 mod tokens;
@@ -56,7 +57,7 @@ use crate::webhooks::{
 };
 
 /// The migrations, embedded in the binary in version order.
-const MIGRATIONS: [(i64, &str, &str); 14] = [
+const MIGRATIONS: [(i64, &str, &str); 15] = [
     (
         1,
         "archive",
@@ -126,6 +127,11 @@ const MIGRATIONS: [(i64, &str, &str); 14] = [
         15,
         "check_results_per_record",
         include_str!("../../migrations/sqlite/0015_check_results_per_record.sql"),
+    ),
+    (
+        16,
+        "permission_reviews",
+        include_str!("../../migrations/sqlite/0016_permission_reviews.sql"),
     ),
 ];
 
@@ -700,6 +706,20 @@ impl MetadataStore for SqliteStore {
 
     async fn grants(&self, user_id: Option<&str>) -> Result<Vec<Grant>, StoreError> {
         access::grants(&self.reader, user_id).await
+    }
+
+    async fn record_permission_review(
+        &self,
+        review: &crate::access::NewPermissionReview,
+        by: &AuditActor,
+    ) -> Result<crate::access::PermissionReviewRow, StoreError> {
+        reviews::insert(&self.writer, review, by).await
+    }
+
+    async fn last_permission_review(
+        &self,
+    ) -> Result<Option<crate::access::PermissionReviewRow>, StoreError> {
+        reviews::latest(&self.reader).await
     }
 
     async fn revoke_tokens(

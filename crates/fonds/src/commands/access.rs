@@ -10,7 +10,7 @@ use fonds_core::access::{Authority, GrantRequest, ScopeSpec, default_scope, pars
 use fonds_core::{Actor, Archive, CoreError, Settings};
 use fonds_domain::access::{BuiltinRole, DataScope, Grant, Selection};
 
-use crate::cli::{DepartmentCommand, GrantArgs, ScopeArgs};
+use crate::cli::{DepartmentCommand, GrantArgs, ReviewArgs, ScopeArgs};
 
 /// A core error as one line for the console, with every field problem.
 fn explain(error: CoreError) -> anyhow::Error {
@@ -128,6 +128,118 @@ pub async fn grants(data: &Path, login: Option<String>) -> anyhow::Result<ExitCo
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `fonds review`: prints the permission review's report; with `--done`, records the review.
+pub async fn review(data: &Path, args: ReviewArgs) -> anyhow::Result<ExitCode> {
+    let mut settings = super::settings(data)?;
+    settings.people.review = super::config(data)?.review();
+    let archive = super::open(data, settings).await?;
+    let report = archive.permission_report().await.map_err(explain)?;
+    print_report(&report);
+    if args.done {
+        let note = args.note.unwrap_or_default();
+        let review = archive
+            .record_permission_review(&note, &Actor::cli())
+            .await
+            .map_err(explain)?;
+        println!(
+            "\nReview {} recorded at {} by {}; the next is due {} days from now.",
+            review.id,
+            review.reviewed_at,
+            review.reviewed_by,
+            report.settings.interval.as_secs() / (24 * 3600)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_report(report: &fonds_core::access::PermissionReport) {
+    let day = |at: time::OffsetDateTime| at.date().to_string();
+    println!("权限审核 · permission review, {}", report.generated_at);
+    for person in &report.people {
+        let user = &person.user;
+        let factor = match person.second_factor {
+            fonds_core::people::SecondFactorStatus::Active { .. } => "2FA",
+            fonds_core::people::SecondFactorStatus::Pending => "2FA pending",
+            fonds_core::people::SecondFactorStatus::None => "no 2FA",
+        };
+        let mut flags = Vec::new();
+        if person.dormant {
+            flags.push("DORMANT");
+        }
+        if person.officer_without_second_factor() {
+            flags.push("OFFICER WITHOUT 2FA");
+        }
+        println!(
+            "\n{} ({}) {}  last login {}  {factor}  {}",
+            user.login,
+            user.display_name,
+            user.state,
+            user.last_login_at.map_or_else(|| "never".to_owned(), day),
+            flags.join(" ")
+        );
+        for g in &person.live_grants {
+            let until = g
+                .expires_at
+                .map_or_else(|| "no expiry".to_owned(), |at| format!("until {}", day(at)));
+            println!(
+                "  {} {}  {until}  [{}]",
+                g.id,
+                g.role.name_zh(),
+                describe_scope(&g.scope)
+            );
+        }
+        for g in &person.expired_grants {
+            println!(
+                "  {} {}  expired {}, not revoked",
+                g.id,
+                g.role.name_zh(),
+                g.expires_at.map_or_else(String::new, day)
+            );
+        }
+    }
+    println!();
+    for (login, g) in &report.expiring {
+        println!(
+            "expiring: {} {} of {login} on {}",
+            g.id,
+            g.role.name_zh(),
+            g.expires_at.map_or_else(String::new, day)
+        );
+    }
+    println!("dormant: {}", list(report.dormant()));
+    println!(
+        "officers without 2FA: {}",
+        list(report.officers_without_second_factor())
+    );
+    match &report.last_review {
+        Some(last) => println!(
+            "last review: {} by {} ({})",
+            day(last.reviewed_at),
+            last.reviewed_by,
+            last.note
+        ),
+        None => println!("last review: none"),
+    }
+    println!(
+        "next review due: {}{}",
+        day(report.next_review_due),
+        if report.review_due() {
+            " (DUE NOW)"
+        } else {
+            ""
+        }
+    );
+}
+
+fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let names: Vec<&str> = names.collect();
+    if names.is_empty() {
+        "none".to_owned()
+    } else {
+        names.join(", ")
+    }
 }
 
 /// `fonds revoke`.

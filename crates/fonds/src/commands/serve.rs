@@ -140,6 +140,7 @@ fn settings_of(config: &Config) -> anyhow::Result<Settings> {
                 u64::from(config.session_absolute_hours) * 3600,
             ),
             require_second_factor: config.require_second_factor.policy(),
+            review: config.review(),
             ..fonds_core::people::PeopleSettings::default()
         },
         checks: CheckSettings {
@@ -213,6 +214,8 @@ pub async fn serve(
         archive.spawn_preservation_checks(Duration::from_secs(3600)),
         // A slice of the archive re-hashed every day, the whole within the fixity cycle.
         archive.spawn_fixity_audit(Duration::from_secs(24 * 3600)),
+        // A warning in the log, at start and daily, while the permission review is due.
+        archive.spawn_permission_review_reminder(Duration::from_secs(24 * 3600)),
     ];
     if let Some((dest, every, keep)) = &plan.backups {
         tracing::info!(dest = %dest.display(), every_hours = every.as_secs() / 3600, keep, "scheduled backups on");
