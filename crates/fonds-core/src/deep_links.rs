@@ -91,8 +91,7 @@ impl Archive {
     /// `request_invalid` for a `ttl` outside 1 to 300 seconds or a bad `oa_user`;
     /// `record_not_found` when the record does not exist or lies outside the client's fonds (the
     /// two are not told apart, so that a client cannot probe for records it may not see); a
-    /// failure of the random source or the store.
-    // LIMITATION: issuing a deep link is not audited yet.
+    /// failure of the random source or the store. The issue is audited (`deep_link.issued`).
     pub async fn issue_deep_link(
         &self,
         client: &ClientPrincipal,
@@ -109,9 +108,9 @@ impl Archive {
         check_oa_user(oa_user)?;
         // Only a record the client may read is linked to; any other is as absent as a missing
         // one.
-        let scope =
-            crate::access::Access::client(client.clone(), Actor::client(client.id.as_str()))
-                .scope_for(fonds_domain::access::Permission::RecordRead);
+        let by = Actor::client(client.id.as_str());
+        let scope = crate::access::Access::client(client.clone(), by.clone())
+            .scope_for(fonds_domain::access::Permission::RecordRead);
         self.visible_record(record, &scope).await?;
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes)
@@ -120,14 +119,17 @@ impl Archive {
         let now = OffsetDateTime::now_utc();
         let expires_at = now + ttl;
         self.metadata
-            .insert_deep_link(&NewDeepLink {
-                token_sha256: hash(&token),
-                record_id: record,
-                client_id: client.id.clone(),
-                oa_user: oa_user.to_owned(),
-                created_at: now,
-                expires_at,
-            })
+            .insert_deep_link(
+                &NewDeepLink {
+                    token_sha256: hash(&token),
+                    record_id: record,
+                    client_id: client.id.clone(),
+                    oa_user: oa_user.to_owned(),
+                    created_at: now,
+                    expires_at,
+                },
+                &by,
+            )
             .await?;
         Ok(IssuedDeepLink { token, expires_at })
     }

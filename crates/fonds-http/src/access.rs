@@ -28,8 +28,8 @@ pub(crate) trait Need: Send + Sync + 'static {
 /// The markers, one per permission of the catalogue.
 #[allow(
     dead_code,
-    reason = "markers of the catalogue whose routes are still to come (viewing, printing, \
-              borrowing, transfer, appraisal, destruction, backups, the audit trail)"
+    reason = "markers of the catalogue whose routes are still to come (viewing, borrowing, \
+              transfer, appraisal, destruction, backups)"
 )]
 pub(crate) mod perm {
     use fonds_domain::access::Permission;

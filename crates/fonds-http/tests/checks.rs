@@ -98,6 +98,21 @@ async fn an_item_switched_off_for_a_fonds_is_recorded_as_not_run_with_the_reason
     )
     .await;
     assert_eq!(switched.status(), 204);
+    let events = app
+        .archive
+        .audit_events_after(0, 1000)
+        .await
+        .expect("events");
+    let switch = events
+        .iter()
+        .find(|e| e.action == "check_item.switched")
+        .expect("the switch is audited");
+    assert_eq!(switch.target_id.as_deref(), Some("Z001"));
+    assert!(
+        switch.detail.contains("\"enabled\":false"),
+        "{}",
+        switch.detail
+    );
 
     let response = app
         .post_json(

@@ -154,6 +154,16 @@ async fn a_link_opens_its_record_once_and_is_refused_the_second_time() {
         "{}",
         by_link.detail
     );
+    let issued = events
+        .iter()
+        .find(|e| e.action == "deep_link.issued")
+        .expect("the issue is recorded");
+    assert_eq!(issued.target_id.as_deref(), Some(record.as_str()));
+    assert!(issued.actor.starts_with("client "), "{}", issued.actor);
+    assert!(
+        !issued.detail.contains(&token[4..]),
+        "the event never holds the link's token"
+    );
 
     let again = open(&app, url).await;
     assert_eq!(no_store(&again), Some("no-store"));

@@ -231,6 +231,16 @@ async fn an_exhausted_delivery_becomes_a_dead_letter_that_can_be_replayed() {
         .await
         .expect("send");
     assert_eq!(replayed.status(), 202);
+    let events = app
+        .archive
+        .audit_events_after(0, 1000)
+        .await
+        .expect("events");
+    let replay = events
+        .iter()
+        .find(|e| e.action == "webhook.replayed")
+        .expect("the replay is audited");
+    assert_eq!(replay.target_id.as_deref(), Some(id));
     receiver.wait_for(attempts + 1).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     let delivered = app

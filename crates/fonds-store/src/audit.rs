@@ -41,6 +41,12 @@ pub mod actions {
     pub const CLIENT_CERTIFICATE_UNPINNED: &str = "client.certificate_unpinned";
     /// A webhook endpoint was registered.
     pub const WEBHOOK_ENDPOINT_ADDED: &str = "webhook.endpoint_added";
+    /// A dead letter was put back to be delivered again.
+    pub const WEBHOOK_REPLAYED: &str = "webhook.replayed";
+    /// A check item was switched on or off for a fonds.
+    pub const CHECK_ITEM_SWITCHED: &str = "check_item.switched";
+    /// A single-use link opening one record for one OA user was issued to a client system.
+    pub const DEEP_LINK_ISSUED: &str = "deep_link.issued";
     /// A submission's records entered the archive.
     pub const SUBMISSION_ACCEPTED: &str = "submission.accepted";
     /// A submission was refused by the pipeline.

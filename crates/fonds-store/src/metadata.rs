@@ -513,13 +513,14 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
     /// The check items switched on or off for a fonds (items not listed run).
     async fn check_switches(&self, fonds: &FondsCode)
     -> Result<Vec<(CheckItem, bool)>, StoreError>;
-    /// Switches a check item on or off for a fonds.
+    /// Switches a check item on or off for a fonds (audited in the same transaction).
     async fn set_check_switch(
         &self,
         fonds: &FondsCode,
         item: CheckItem,
         enabled: bool,
         at: OffsetDateTime,
+        by: &AuditActor,
     ) -> Result<(), StoreError>;
     /// The register's entries for invoices; keys not in the register are left out.
     async fn invoice_bookings(
@@ -603,8 +604,13 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
         limit: u32,
     ) -> Result<Vec<DeliveryRow>, StoreError>;
     /// Puts a dead letter back in the queue with a fresh retry window; false if there is no
-    /// such dead letter.
-    async fn replay_delivery(&self, id: &str, now: OffsetDateTime) -> Result<bool, StoreError>;
+    /// such dead letter. Audited in the same transaction.
+    async fn replay_delivery(
+        &self,
+        id: &str,
+        now: OffsetDateTime,
+        by: &AuditActor,
+    ) -> Result<bool, StoreError>;
 
     /// A record's links: the keys it refers to (resolved or pending) and the records that
     /// refer to it.
@@ -818,8 +824,9 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
     /// How often a record was viewed, downloaded and printed.
     async fn use_summary(&self, record: RecordId) -> Result<UseSummary, StoreError>;
 
-    /// Stores a new deep link (only its token's hash).
-    async fn insert_deep_link(&self, link: &NewDeepLink) -> Result<(), StoreError>;
+    /// Stores a new deep link (only its token's hash), audited in the same transaction.
+    async fn insert_deep_link(&self, link: &NewDeepLink, by: &AuditActor)
+    -> Result<(), StoreError>;
     /// Uses a deep link up: atomically marks it used if it is unused and `now` is before its
     /// expiry, and otherwise says why it cannot be opened. Of two concurrent calls with the same
     /// token, at most one answers [`DeepLinkUse::Opened`].

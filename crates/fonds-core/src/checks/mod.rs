@@ -28,9 +28,9 @@ pub(crate) use self::engine::CheckedRun;
 pub use self::fixity::{FIXITY_MISMATCH_EVENT, FixityMismatch, FixitySlice, slice_size};
 pub use self::report::{render_html, render_pdf};
 pub(crate) use self::subject::Subject;
-use crate::Archive;
 use crate::error::{CoreError, ErrorCode, FieldError};
 use crate::scan::ClamdScanner;
+use crate::{Actor, Archive};
 
 /// How the checks run.
 #[derive(Debug, Clone)]
@@ -277,16 +277,16 @@ impl Archive {
     ///
     /// # Errors
     /// `fonds_not_found`, or a store failure.
-    // LIMITATION: switching a check item is not audited yet (its store call takes no actor).
     pub async fn set_check_item(
         &self,
         fonds: &FondsCode,
         item: CheckItem,
         enabled: bool,
+        by: &Actor,
     ) -> Result<(), CoreError> {
         self.fonds_or_404(fonds).await?;
         self.metadata
-            .set_check_switch(fonds, item, enabled, OffsetDateTime::now_utc())
+            .set_check_switch(fonds, item, enabled, OffsetDateTime::now_utc(), by)
             .await?;
         tracing::info!(fonds = %fonds, item = %item, enabled, "check item switched");
         Ok(())

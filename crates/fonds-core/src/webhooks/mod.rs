@@ -130,11 +130,10 @@ impl Archive {
     ///
     /// # Errors
     /// `request_invalid` when there is no dead letter with that id; a store failure.
-    // LIMITATION: replaying a dead letter is not audited yet (its store call takes no actor).
-    pub async fn replay_webhook(&self, delivery: &str) -> Result<(), CoreError> {
+    pub async fn replay_webhook(&self, delivery: &str, by: &Actor) -> Result<(), CoreError> {
         if !self
             .metadata
-            .replay_delivery(delivery, OffsetDateTime::now_utc())
+            .replay_delivery(delivery, OffsetDateTime::now_utc(), by)
             .await?
         {
             return Err(invalid(format!(

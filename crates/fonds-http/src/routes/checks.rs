@@ -468,7 +468,7 @@ pub(crate) async fn switch(
     })?;
     state
         .archive
-        .set_check_item(&fonds, item, switch.enabled)
+        .set_check_item(&fonds, item, switch.enabled, allowed.actor())
         .await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -35,8 +35,9 @@ use crate::problem::{ApiError, Problem};
     security(("bearer" = []), ("session" = []))
 )]
 // LIMITATION: this route serves a file as a download (`Content-Disposition: attachment`), so it
-// needs `file.download`. Viewing in the browser (`file.read`) and printing (`file.print`) have no
-// route of their own yet; until the viewer arrives a 查阅人 reads the catalogue but no file bytes.
+// needs `file.download`. Viewing in the browser (`file.read`) has no route of its own yet (a print
+// is registered with `file.print`); until the viewer arrives a 查阅人 reads the catalogue but no
+// file bytes.
 pub(crate) async fn download(
     State(state): State<AppState>,
     allowed: Allowed<perm::FileDownload>,

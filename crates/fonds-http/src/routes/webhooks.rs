@@ -220,9 +220,9 @@ pub(crate) async fn deliveries(
 )]
 pub(crate) async fn replay(
     State(state): State<AppState>,
-    _: Allowed<perm::ClientsManage>,
+    allowed: Allowed<perm::ClientsManage>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state.archive.replay_webhook(&id).await?;
+    state.archive.replay_webhook(&id, allowed.actor()).await?;
     Ok(StatusCode::ACCEPTED)
 }

@@ -7,7 +7,8 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row as _, Sqlite, SqlitePool};
 use time::OffsetDateTime;
 
-use super::{codec, parse_stored};
+use super::{append_audit, codec, parse_stored};
+use crate::audit::{AuditActor, NewAuditEvent, actions};
 use crate::checks::{
     CheckResultRow, CheckRunRow, InvoiceBookingRow, NewCheckRun, NewInvoiceBooking, ReusePolicy,
 };
@@ -292,7 +293,9 @@ pub(super) async fn set_switch(
     item: CheckItem,
     enabled: bool,
     at: OffsetDateTime,
+    by: &AuditActor,
 ) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
     sqlx::query(
         "INSERT INTO check_item_switches (fonds_code, item, enabled, changed_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (fonds_code, item) DO UPDATE SET enabled = excluded.enabled, changed_at = excluded.changed_at",
@@ -301,8 +304,17 @@ pub(super) async fn set_switch(
     .bind(item.as_str())
     .bind(enabled)
     .bind(codec::timestamp(at))
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
+    let event = NewAuditEvent::success(
+        by,
+        actions::CHECK_ITEM_SWITCHED,
+        Some(("fonds", fonds.to_string())),
+        serde_json::json!({ "item": item.as_str(), "enabled": enabled }),
+    )
+    .at(at);
+    append_audit(&mut tx, &event).await?;
+    tx.commit().await?;
     Ok(())
 }
 

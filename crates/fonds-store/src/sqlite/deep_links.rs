@@ -6,7 +6,8 @@ use time::OffsetDateTime;
 use time::format_description::BorrowedFormatItem;
 use time::macros::format_description;
 
-use super::parse_stored;
+use super::{append_audit, parse_stored};
+use crate::audit::{AuditActor, NewAuditEvent, actions};
 use crate::deep_links::{DeepLinkUse, NewDeepLink};
 use crate::error::StoreError;
 
@@ -22,7 +23,12 @@ fn fixed(at: OffsetDateTime) -> Result<String, StoreError> {
         .map_err(|e| StoreError::Database(sqlx::Error::Encode(Box::new(e))))
 }
 
-pub(super) async fn insert(pool: &SqlitePool, link: &NewDeepLink) -> Result<(), StoreError> {
+pub(super) async fn insert(
+    pool: &SqlitePool,
+    link: &NewDeepLink,
+    by: &AuditActor,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
     sqlx::query(
         "INSERT INTO deep_links (token_sha256, record_id, client_id, oa_user, created_at,
             expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -33,8 +39,23 @@ pub(super) async fn insert(pool: &SqlitePool, link: &NewDeepLink) -> Result<(), 
     .bind(&link.oa_user)
     .bind(fixed(link.created_at)?)
     .bind(fixed(link.expires_at)?)
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
+    // The token is the credential: the event names the link by the first characters of its
+    // hash only, enough to match it to its opening, useless to open it.
+    let event = NewAuditEvent::success(
+        by,
+        actions::DEEP_LINK_ISSUED,
+        Some(("record", link.record_id.to_string())),
+        serde_json::json!({
+            "deep_link_for": link.oa_user,
+            "link": &link.token_sha256.to_hex()[..16],
+            "expires_at": fixed(link.expires_at)?,
+        }),
+    )
+    .at(link.created_at);
+    append_audit(&mut tx, &event).await?;
+    tx.commit().await?;
     Ok(())
 }
 

@@ -522,8 +522,9 @@ impl MetadataStore for SqliteStore {
         item: CheckItem,
         enabled: bool,
         at: OffsetDateTime,
+        by: &AuditActor,
     ) -> Result<(), StoreError> {
-        checks::set_switch(&self.writer, fonds, item, enabled, at).await
+        checks::set_switch(&self.writer, fonds, item, enabled, at, by).await
     }
 
     async fn invoice_bookings(
@@ -656,8 +657,13 @@ impl MetadataStore for SqliteStore {
         webhooks::deliveries(&self.reader, state, limit).await
     }
 
-    async fn replay_delivery(&self, id: &str, now: OffsetDateTime) -> Result<bool, StoreError> {
-        webhooks::replay(&self.writer, id, now).await
+    async fn replay_delivery(
+        &self,
+        id: &str,
+        now: OffsetDateTime,
+        by: &AuditActor,
+    ) -> Result<bool, StoreError> {
+        webhooks::replay(&self.writer, id, now, by).await
     }
 
     async fn record_links(&self, id: RecordId) -> Result<crate::metadata::RecordLinks, StoreError> {
@@ -895,8 +901,12 @@ impl MetadataStore for SqliteStore {
         tokens::record_import_row(&self.writer, import_key, row_key, status).await
     }
 
-    async fn insert_deep_link(&self, link: &NewDeepLink) -> Result<(), StoreError> {
-        deep_links::insert(&self.writer, link).await
+    async fn insert_deep_link(
+        &self,
+        link: &NewDeepLink,
+        by: &AuditActor,
+    ) -> Result<(), StoreError> {
+        deep_links::insert(&self.writer, link, by).await
     }
 
     async fn append_audit_event(&self, event: &NewAuditEvent) -> Result<AuditEventRow, StoreError> {

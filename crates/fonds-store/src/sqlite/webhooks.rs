@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use sqlx::{Row as _, Sqlite, SqlitePool};
 use time::OffsetDateTime;
 
-use super::{codec, parse_stored};
+use super::{append_audit, codec, parse_stored};
 use crate::audit::{AuditActor, NewAuditEvent, actions};
 use crate::error::StoreError;
 use crate::webhooks::{
@@ -316,15 +316,29 @@ pub(super) async fn replay(
     pool: &SqlitePool,
     id: &str,
     now: OffsetDateTime,
+    by: &AuditActor,
 ) -> Result<bool, StoreError> {
     let now_ms = millis(now);
+    let mut tx = pool.begin().await?;
     let done = sqlx::query(
         "UPDATE webhook_deliveries SET state = 'pending', window_attempts = 0, next_attempt_at = $1, window_start = $1,
             finished_at = NULL, lease_until = NULL WHERE id = $2 AND state = 'dead'",
     )
     .bind(now_ms)
     .bind(id)
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
-    Ok(done.rows_affected() == 1)
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    let event = NewAuditEvent::success(
+        by,
+        actions::WEBHOOK_REPLAYED,
+        Some(("webhook_delivery", id.to_owned())),
+        serde_json::json!({}),
+    )
+    .at(now);
+    append_audit(&mut tx, &event).await?;
+    tx.commit().await?;
+    Ok(true)
 }

@@ -56,7 +56,9 @@ pub async fn run(data: &Path, command: WebhookCommand) -> anyhow::Result<ExitCod
             }
         }
         WebhookCommand::Replay { id } => {
-            archive.replay_webhook(&id).await?;
+            archive
+                .replay_webhook(&id, &fonds_core::Actor::cli())
+                .await?;
             println!(
                 "Delivery {id} is queued again; a running `fonds serve` sends it within a second."
             );
