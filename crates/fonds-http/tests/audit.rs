@@ -35,7 +35,7 @@ async fn search(app: &TestApp, params: &[(&str, &str)]) -> Value {
         .map(|(k, v)| format!("{k}={}", encoded(v)))
         .collect();
     let response = app
-        .get(&format!("/api/v1/audit/events?{}", query.join("&")))
+        .get_as_auditor(&format!("/api/v1/audit/events?{}", query.join("&")))
         .await;
     assert_eq!(response.status(), 200, "{params:?}");
     response.json().await.expect("json")
@@ -351,7 +351,9 @@ async fn malformed_search_parameters_are_refused_with_what_to_send() {
         "limit=100000",
         "colour=blue",
     ] {
-        let response = app.get(&format!("/api/v1/audit/events?{query}")).await;
+        let response = app
+            .get_as_auditor(&format!("/api/v1/audit/events?{query}"))
+            .await;
         assert_problem(response, 422, "query_invalid").await;
     }
 }

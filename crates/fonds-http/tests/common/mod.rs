@@ -28,6 +28,8 @@ pub struct TestApp {
     pub data: tempfile::TempDir,
     /// The archive the server serves, for set-up a test cannot do over HTTP (creating people).
     pub archive: Archive,
+    /// A token holding `audit.read` alone, issued at first use.
+    auditor: tokio::sync::OnceCell<String>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -94,6 +96,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
         client: reqwest::Client::new(),
         data,
         archive,
+        auditor: tokio::sync::OnceCell::new(),
         stop: Some(stop),
     }
 }
@@ -251,6 +254,37 @@ impl TestApp {
         self.client
             .get(self.url(path))
             .bearer_auth(&self.token)
+            .send()
+            .await
+            .expect("send")
+    }
+
+    /// `GET path` with a token holding `audit.read` alone, as the security auditor's scripts
+    /// have (the app's own token is operational: officers' permissions are kept apart).
+    pub async fn get_as_auditor(&self, path: &str) -> reqwest::Response {
+        let token = self
+            .auditor
+            .get_or_init(|| async {
+                self.archive
+                    .issue_token(
+                        "auditor",
+                        &fonds_core::TokenGrant {
+                            permissions: fonds_domain::access::PermissionSet::of(&[
+                                fonds_domain::access::Permission::AuditRead,
+                            ]),
+                            scope: fonds_domain::access::DataScope::everything(),
+                            expires_at: None,
+                        },
+                        &fonds_core::Actor::cli(),
+                    )
+                    .await
+                    .expect("auditor token")
+                    .secret
+            })
+            .await;
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
             .send()
             .await
             .expect("send")

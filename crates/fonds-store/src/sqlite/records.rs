@@ -314,7 +314,7 @@ pub(super) async fn check_run_within(
     scope: &RecordScope,
 ) -> Result<bool, StoreError> {
     let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "SELECT NOT EXISTS (SELECT 1 FROM check_results res JOIN records ON records.id = \
+        "SELECT NOT EXISTS (SELECT 1 FROM check_record_results res JOIN records ON records.id = \
          res.record_id WHERE res.run_id = ",
     );
     q.push_bind(id.to_string()).push(" AND NOT ");
