@@ -37,10 +37,7 @@ async fn session_rights(archive: &Archive, login: &str) -> fonds_core::access::A
         .await
         .expect("login");
     let session = archive.session(&new.secret).await.expect("session");
-    archive
-        .session_access(session, Actor::user(login))
-        .await
-        .expect("access")
+    fonds_core::access::Access::of_session(session, Actor::user(login))
 }
 
 #[tokio::test]

@@ -80,7 +80,7 @@ fn is_ofd(head: &[u8]) -> bool {
         let len = usize::from(u16::from_le_bytes([len[0], len[1]]));
         head.get(30..30 + len)
     });
-    first_name == Some(NAME) || head.windows(NAME.len()).any(|w| w == NAME)
+    first_name == Some(NAME) || memchr::memmem::find(head, NAME).is_some()
 }
 
 /// XML: an optional UTF-8 byte-order mark and white space, then a declaration, a comment, a

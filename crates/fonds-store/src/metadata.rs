@@ -349,9 +349,14 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
     async fn record_files(&self, id: RecordId) -> Result<Vec<FileRow>, StoreError>;
     /// The entries of a 记账凭证.
     async fn record_entries(&self, id: RecordId) -> Result<Vec<VoucherEntry>, StoreError>;
-    /// Records with everything the four-properties check reads about them, in the order of
-    /// `ids`, in a few queries whatever their number; ids that name no record are left out.
-    async fn records_for_check(&self, ids: &[RecordId]) -> Result<Vec<RecordForCheck>, StoreError>;
+    /// Records `scope` reaches with everything the four-properties check reads about them, in
+    /// the order of `ids`, in a few queries whatever their number; ids that name no record, or
+    /// one outside `scope`, are left out.
+    async fn records_for_check(
+        &self,
+        ids: &[RecordId],
+        scope: &RecordScope,
+    ) -> Result<Vec<RecordForCheck>, StoreError>;
     /// Every version of a record's description, oldest first.
     async fn record_versions(&self, id: RecordId) -> Result<Vec<RecordVersion>, StoreError>;
     /// Archives a record: checks the lifecycle, takes the next item number of its sequence and
@@ -664,6 +669,12 @@ pub trait MetadataStore: Send + Sync + std::fmt::Debug {
 
     /// The session with this id (the hash of its secret), ended or not.
     async fn session(&self, id: &str) -> Result<Option<crate::people::SessionRow>, StoreError>;
+
+    /// The session with this id with its person and their unrevoked grants, in one query.
+    async fn session_holder(
+        &self,
+        id: &str,
+    ) -> Result<Option<crate::people::SessionHolder>, StoreError>;
 
     /// A user's sessions, newest first, ended or not.
     async fn sessions_of(

@@ -171,6 +171,18 @@ pub struct NewSession {
     pub stage: SessionStage,
 }
 
+/// A session with its person and the person's unrevoked grants (expired ones too: expiry is
+/// judged at use), read together on every request a person makes.
+#[derive(Debug, Clone)]
+pub struct SessionHolder {
+    /// The session.
+    pub session: SessionRow,
+    /// Its person.
+    pub user: UserRow,
+    /// The person's grants that are not revoked.
+    pub grants: Vec<fonds_domain::access::Grant>,
+}
+
 /// A session as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionRow {

@@ -494,7 +494,7 @@ pub enum Bench {
     /// Reading records and files unaudited and audited (each read's event committed before the
     /// content is served), by one reader and by several at once.
     Reads {
-        /// How many records (two files each).
+        /// How many records of the mixed corpus of `bench checks`.
         #[arg(long, default_value_t = 500)]
         records: usize,
         /// How many concurrent readers in the second run.

@@ -162,26 +162,17 @@ pub fn permission_denied(permission: Permission) -> CoreError {
     )
 }
 
-impl Archive {
-    /// The rights of a person with a live session: their grants that are live now (expiry is
-    /// judged here, at the moment of use). One indexed query.
-    ///
-    /// # Errors
-    /// When the store fails.
-    pub async fn session_access(
-        &self,
-        session: SessionUser,
-        actor: Actor,
-    ) -> Result<Access, CoreError> {
-        let grants = self.metadata.unrevoked_grants(&session.user.id).await?;
-        let rights = Rights::of_grants(&grants, OffsetDateTime::now_utc());
-        Ok(Access::new(
-            actor,
-            Caller::Person(Box::new(session)),
-            rights,
-        ))
+impl Access {
+    /// The rights of a person with a live session: their grants (read with the session) that
+    /// are live now — expiry is judged here, at the moment of use.
+    #[must_use]
+    pub fn of_session(session: SessionUser, actor: Actor) -> Self {
+        let rights = Rights::of_grants(&session.grants, OffsetDateTime::now_utc());
+        Self::new(actor, Caller::Person(Box::new(session)), rights)
     }
+}
 
+impl Archive {
     /// Appends a refused attempt to the audit trail: `who` tried something that needs
     /// `permission` on `what` (a route template, a command).
     ///

@@ -24,7 +24,7 @@ use crate::error::CoreError;
 type PeriodKey = (String, i32, Option<u8>);
 
 /// How many files are read and analysed at once.
-const FILES_IN_FLIGHT: usize = 4;
+const FILES_IN_FLIGHT: usize = 16;
 
 /// A finished run and the invoices its records book, for the caller to store.
 #[derive(Debug)]

@@ -113,6 +113,8 @@ pub struct SessionUser {
     pub absolute_expires_at: OffsetDateTime,
     /// What it opens.
     pub stage: SessionStage,
+    /// The person's unrevoked grants, read with the session; their expiry is judged at use.
+    pub(crate) grants: Vec<fonds_domain::access::Grant>,
 }
 
 impl SessionUser {
@@ -452,20 +454,21 @@ impl Archive {
             return Err(unknown());
         }
         let id = hashing::session_id(secret);
-        let session = self.metadata.session(&id).await?.ok_or_else(unknown)?;
+        // The session, its person and their grants in one query: this runs on every request.
+        let holder = self
+            .metadata
+            .session_holder(&id)
+            .await?
+            .ok_or_else(unknown)?;
+        let (session, user) = (holder.session, holder.user);
         let now = OffsetDateTime::now_utc();
         if session.revoked_at.is_some()
             || now >= session.idle_expires_at
             || now >= session.absolute_expires_at
+            || user.state != UserState::Active
         {
             return Err(session_expired());
         }
-        let user = self
-            .metadata
-            .user(&session.user_id)
-            .await?
-            .filter(|u| u.state == UserState::Active)
-            .ok_or_else(session_expired)?;
         let idle = self.settings.people.session_idle_timeout;
         let idle_expires_at = if session.stage == SessionStage::SecondFactor {
             // Waiting for its code, a session keeps the few minutes it was given.
@@ -489,6 +492,7 @@ impl Archive {
             idle_expires_at,
             absolute_expires_at: session.absolute_expires_at,
             stage: session.stage,
+            grants: holder.grants,
         })
     }
 

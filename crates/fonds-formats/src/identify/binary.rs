@@ -98,5 +98,5 @@ pub(super) fn ole_has_encrypted_package(head: &[u8]) -> bool {
         .encode_utf16()
         .flat_map(u16::to_le_bytes)
         .collect();
-    head.windows(name.len()).any(|w| w == name.as_slice())
+    super::bytes::find(head, &name).is_some()
 }

@@ -142,6 +142,41 @@ pub(super) fn parse_scope(text: &str) -> Result<DataScope, StoreError> {
     serde_json::from_str(text).map_err(|_| StoreError::corrupt("data scope", text))
 }
 
+/// Grants of `user_id` from the JSON array `session_holder` reads them as (the grant columns
+/// as an object each, the scope embedded as JSON).
+pub(super) fn grants_from_json(user_id: &str, text: &str) -> Result<Vec<Grant>, StoreError> {
+    #[derive(serde::Deserialize)]
+    struct Stored {
+        id: String,
+        role: String,
+        scope: DataScope,
+        expires_at: Option<String>,
+        granted_by: String,
+        granted_at: String,
+    }
+    let stored: Vec<Stored> =
+        serde_json::from_str(text).map_err(|_| StoreError::corrupt("grants", text))?;
+    stored
+        .into_iter()
+        .map(|g| {
+            Ok(Grant {
+                id: g.id,
+                user_id: user_id.to_owned(),
+                role: parse_stored("role", &g.role)?,
+                scope: g.scope,
+                expires_at: g
+                    .expires_at
+                    .as_deref()
+                    .map(codec::parse_timestamp)
+                    .transpose()?,
+                granted_by: g.granted_by,
+                granted_at: codec::parse_timestamp(&g.granted_at)?,
+                revoked_at: None,
+            })
+        })
+        .collect()
+}
+
 /// A data scope as stored.
 pub(super) fn scope_json(scope: &DataScope) -> Result<String, StoreError> {
     serde_json::to_string(scope).map_err(|e| StoreError::corrupt("data scope", e))

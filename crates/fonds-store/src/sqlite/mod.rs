@@ -318,8 +318,9 @@ impl MetadataStore for SqliteStore {
     async fn records_for_check(
         &self,
         ids: &[RecordId],
+        scope: &RecordScope,
     ) -> Result<Vec<crate::metadata::RecordForCheck>, StoreError> {
-        records::for_check(&self.reader, ids).await
+        records::for_check(&self.reader, ids, scope).await
     }
 
     async fn record_versions(&self, id: RecordId) -> Result<Vec<RecordVersion>, StoreError> {
@@ -856,6 +857,14 @@ impl MetadataStore for SqliteStore {
     async fn session(&self, id: &str) -> Result<Option<crate::people::SessionRow>, StoreError> {
         // The writer answers: a session read right after its login or logout must see it.
         people::session_by_id(&self.writer, id).await
+    }
+
+    async fn session_holder(
+        &self,
+        id: &str,
+    ) -> Result<Option<crate::people::SessionHolder>, StoreError> {
+        // The writer answers, as for `session`.
+        people::session_holder(&self.writer, id).await
     }
 
     async fn sessions_of(

@@ -10,8 +10,8 @@ use super::{append_audit, codec, parse_stored};
 use crate::audit::{AuditActor, AuditOutcome, NewAuditEvent, actions};
 use crate::error::StoreError;
 use crate::people::{
-    FailedLogin, LockoutPolicy, LoginFailure, NewSession, NewUser, SessionEnd, SessionRow,
-    SessionStage, UserRow,
+    FailedLogin, LockoutPolicy, LoginFailure, NewSession, NewUser, SessionEnd, SessionHolder,
+    SessionRow, SessionStage, UserRow,
 };
 
 macro_rules! user_columns {
@@ -51,21 +51,26 @@ fn user(row: &SqliteRow) -> Result<UserRow, StoreError> {
 }
 
 fn session(row: &SqliteRow) -> Result<SessionRow, StoreError> {
+    session_named(row, |column| column.to_owned())
+}
+
+/// A session from `row`, whose columns are named by `name` (prefixed in a join).
+fn session_named(row: &SqliteRow, name: impl Fn(&str) -> String) -> Result<SessionRow, StoreError> {
     let time = |column: &str| -> Result<OffsetDateTime, StoreError> {
-        let text: String = row.try_get(column)?;
+        let text: String = row.try_get(name(column).as_str())?;
         codec::parse_timestamp(&text)
     };
-    let stage: String = row.try_get("stage")?;
+    let stage: String = row.try_get(name("stage").as_str())?;
     Ok(SessionRow {
-        id: row.try_get("id")?,
-        user_id: row.try_get("user_id")?,
+        id: row.try_get(name("id").as_str())?,
+        user_id: row.try_get(name("user_id").as_str())?,
         created_at: time("created_at")?,
         last_seen_at: time("last_seen_at")?,
         idle_expires_at: time("idle_expires_at")?,
         absolute_expires_at: time("absolute_expires_at")?,
-        client_address: row.try_get("client_address")?,
-        user_agent: row.try_get("user_agent")?,
-        revoked_at: optional_time(row.try_get("revoked_at")?)?,
+        client_address: row.try_get(name("client_address").as_str())?,
+        user_agent: row.try_get(name("user_agent").as_str())?,
+        revoked_at: optional_time(row.try_get(name("revoked_at").as_str())?)?,
         stage: parse_stored("session stage", &stage)?,
     })
 }
@@ -295,6 +300,42 @@ pub(super) async fn session_by_id(
     .fetch_optional(pool)
     .await?;
     row.as_ref().map(session).transpose()
+}
+
+/// A session with its person and their unrevoked grants, in one query: it runs on every
+/// request a person makes.
+pub(super) async fn session_holder(
+    pool: &SqlitePool,
+    id: &str,
+) -> Result<Option<SessionHolder>, StoreError> {
+    let row = sqlx::query(
+        "SELECT s.id AS s_id, s.user_id AS s_user_id, s.created_at AS s_created_at,
+            s.last_seen_at AS s_last_seen_at, s.idle_expires_at AS s_idle_expires_at,
+            s.absolute_expires_at AS s_absolute_expires_at, s.client_address AS s_client_address,
+            s.user_agent AS s_user_agent, s.revoked_at AS s_revoked_at, s.stage AS s_stage,
+            u.id, u.login, u.display_name, u.password_hash, u.state, u.failed_logins,
+            u.locked_until, u.created_at, u.last_login_at,
+            (SELECT json_group_array(json_object(
+                'id', g.id, 'role', g.role, 'scope', json(g.scope), 'expires_at', g.expires_at,
+                'granted_by', g.granted_by, 'granted_at', g.granted_at))
+             FROM grants g WHERE g.user_id = u.id AND g.revoked_at IS NULL) AS grants
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let session = session_named(&row, |column| format!("s_{column}"))?;
+    let user = user(&row)?;
+    let grants: String = row.try_get("grants")?;
+    let grants = super::access::grants_from_json(&user.id, &grants)?;
+    Ok(Some(SessionHolder {
+        session,
+        user,
+        grants,
+    }))
 }
 
 pub(super) async fn sessions_of(

@@ -477,21 +477,38 @@ async fn rows_for(
     Ok(rows)
 }
 
-/// Records with what the check reads about them: five queries per few hundred records instead
-/// of six per record.
+/// The records of `ids` that `scope` reaches, a few hundred per query.
+async fn records_within(
+    pool: &SqlitePool,
+    ids: &[String],
+    scope: &RecordScope,
+) -> Result<Vec<SqliteRow>, StoreError> {
+    let mut rows = Vec::new();
+    for chunk in ids.chunks(IDS_PER_QUERY) {
+        let mut q: QueryBuilder<Sqlite> =
+            QueryBuilder::new(format!("SELECT {RECORD_COLUMNS} FROM records WHERE "));
+        super::scope::push_condition(&mut q, scope, "records");
+        q.push(" AND id IN (");
+        let mut list = q.separated(", ");
+        for id in chunk {
+            list.push_bind(id.as_str());
+        }
+        q.push(")");
+        rows.extend(q.build().fetch_all(pool).await?);
+    }
+    Ok(rows)
+}
+
+/// Records `scope` reaches with what the check reads about them: five queries per few hundred
+/// records instead of six per record.
 pub(super) async fn for_check(
     pool: &SqlitePool,
     ids: &[RecordId],
+    scope: &RecordScope,
 ) -> Result<Vec<RecordForCheck>, StoreError> {
     let keys: Vec<String> = ids.iter().map(ToString::to_string).collect();
     let mut found: HashMap<RecordId, RecordForCheck> = HashMap::with_capacity(ids.len());
-    let records = rows_for(
-        pool,
-        &format!("SELECT {RECORD_COLUMNS} FROM records WHERE id IN "),
-        "",
-        &keys,
-    )
-    .await?;
+    let records = records_within(pool, &keys, scope).await?;
     for row in &records {
         let record = codec::record(row)?;
         found.insert(

@@ -374,9 +374,17 @@ async fn records_for_check_come_in_the_order_asked_with_their_parts_and_without_
     let (_dir, store) = store_with(vec![first, second]).await;
 
     let found = store
-        .records_for_check(&[b, RecordId::new(), a])
+        .records_for_check(
+            &[b, RecordId::new(), a],
+            &fonds_domain::access::RecordScope::everything(),
+        )
         .await
         .expect("load");
+    let outside = store
+        .records_for_check(&[b, a], &fonds_domain::access::RecordScope::nothing())
+        .await
+        .expect("load");
+    assert!(outside.is_empty(), "records outside the scope are left out");
     let ids: Vec<_> = found.iter().map(|f| f.record.id).collect();
     assert_eq!(ids, vec![b, a], "in the order asked, unknown ids left out");
     let (b_found, a_found) = (&found[0], &found[1]);

@@ -31,9 +31,7 @@ pub(super) fn check(bytes: &[u8], limits: &Limits) -> Result<(), PdfReadError> {
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|window| window == needle)
+    memchr::memmem::find(haystack, needle).is_some()
 }
 
 #[cfg(test)]
