@@ -27,32 +27,75 @@ pub async fn append_audit(
     conn: &mut SqliteConnection,
     event: &NewAuditEvent,
 ) -> Result<AuditEventRow, StoreError> {
-    let (algorithm, last_sequence, last_hash): (String, Option<i64>, Option<String>) =
-        sqlx::query_as(
-            "SELECT s.hash_algorithm, e.sequence, e.hash FROM audit_settings s
-             LEFT JOIN (SELECT sequence, hash FROM audit_events ORDER BY sequence DESC LIMIT 1) e
-               ON 1
-             WHERE s.id = 1",
-        )
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| StoreError::corrupt("audit settings", "missing"))?;
-    let algorithm: AuditHash = super::parse_stored("audit hash algorithm", &algorithm)?;
-    let mut row = AuditEventRow {
-        sequence: last_sequence.unwrap_or(0) + 1,
-        occurred_at: codec::timestamp(event.occurred_at),
-        actor: event.actor.name.clone(),
-        client_address: event.actor.address.clone(),
-        action: event.action.clone(),
-        target_kind: event.target_kind.clone(),
-        target_id: event.target_id.clone(),
-        archival_code: event.archival_code.clone(),
-        outcome: event.outcome.as_str().to_owned(),
-        detail: event.detail.to_string(),
-        prev_hash: Some(last_hash.unwrap_or_else(|| GENESIS_PREV_HASH.to_owned())),
-        hash: None,
-    };
-    row.hash = Some(row.computed_hash(algorithm));
+    let mut chain = ChainEnd::read(conn).await?;
+    chain.append(conn, event).await
+}
+
+/// The end of the chain inside a transaction: where the next event goes. Read once, it lets a
+/// group of events be appended with one read of the head instead of one per event.
+pub(super) struct ChainEnd {
+    algorithm: AuditHash,
+    last_sequence: i64,
+    last_hash: String,
+}
+
+impl ChainEnd {
+    /// The last event's sequence and hash, in the transaction open on `conn`.
+    pub(super) async fn read(conn: &mut SqliteConnection) -> Result<Self, StoreError> {
+        let (algorithm, last_sequence, last_hash): (String, Option<i64>, Option<String>) =
+            sqlx::query_as(
+                "SELECT s.hash_algorithm, e.sequence, e.hash FROM audit_settings s
+                 LEFT JOIN (SELECT sequence, hash FROM audit_events ORDER BY sequence DESC LIMIT 1) e
+                   ON 1
+                 WHERE s.id = 1",
+            )
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or_else(|| StoreError::corrupt("audit settings", "missing"))?;
+        Ok(Self {
+            algorithm: super::parse_stored("audit hash algorithm", &algorithm)?,
+            last_sequence: last_sequence.unwrap_or(0),
+            last_hash: last_hash.unwrap_or_else(|| GENESIS_PREV_HASH.to_owned()),
+        })
+    }
+
+    /// Appends `event` after the end and moves the end to it. The database's trigger still
+    /// refuses an event that does not continue the stored chain.
+    pub(super) async fn append(
+        &mut self,
+        conn: &mut SqliteConnection,
+        event: &NewAuditEvent,
+    ) -> Result<AuditEventRow, StoreError> {
+        let row = self.next(event);
+        insert(conn, &row).await?;
+        self.last_sequence = row.sequence;
+        if let Some(hash) = &row.hash {
+            self.last_hash.clone_from(hash);
+        }
+        Ok(row)
+    }
+
+    fn next(&self, event: &NewAuditEvent) -> AuditEventRow {
+        let mut row = AuditEventRow {
+            sequence: self.last_sequence + 1,
+            occurred_at: codec::timestamp(event.occurred_at),
+            actor: event.actor.name.clone(),
+            client_address: event.actor.address.clone(),
+            action: event.action.clone(),
+            target_kind: event.target_kind.clone(),
+            target_id: event.target_id.clone(),
+            archival_code: event.archival_code.clone(),
+            outcome: event.outcome.as_str().to_owned(),
+            detail: event.detail.to_string(),
+            prev_hash: Some(self.last_hash.clone()),
+            hash: None,
+        };
+        row.hash = Some(row.computed_hash(self.algorithm));
+        row
+    }
+}
+
+async fn insert(conn: &mut SqliteConnection, row: &AuditEventRow) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO audit_events (sequence, occurred_at, actor, client_address, action,
             target_kind, target_id, archival_code, outcome, detail, prev_hash, hash)
@@ -72,7 +115,7 @@ pub async fn append_audit(
     .bind(&row.hash)
     .execute(&mut *conn)
     .await?;
-    Ok(row)
+    Ok(())
 }
 
 /// Appends one event in a transaction of its own, for acts that happen outside the database

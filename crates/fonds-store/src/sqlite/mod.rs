@@ -863,8 +863,10 @@ impl MetadataStore for SqliteStore {
         &self,
         id: &str,
     ) -> Result<Option<crate::people::SessionHolder>, StoreError> {
-        // The writer answers, as for `session`.
-        people::session_holder(&self.writer, id).await
+        // A reader answers, so that concurrent requests do not queue behind the one writer. In
+        // WAL mode a read begun after a commit returned sees it: a login, logout or revocation
+        // is seen by the next request.
+        people::session_holder(&self.reader, id).await
     }
 
     async fn sessions_of(

@@ -14,7 +14,7 @@
 use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
 
-use super::audit::append_audit;
+use super::audit::ChainEnd;
 use super::relaxed::Relaxed;
 use crate::audit::NewAuditEvent;
 use crate::error::StoreError;
@@ -111,10 +111,20 @@ async fn commit_groups(writer: SqlitePool, how: ReadCommit, mut requests: mpsc::
 async fn commit(writer: &SqlitePool, group: &[Request]) -> Result<(), StoreError> {
     // The write lock first, so that a writer in another process waits instead of racing.
     let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
-    for (event, _) in group {
-        append_audit(&mut tx, event).await?;
-    }
+    append_group(&mut tx, group).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Appends a group's events with one read of the chain's end.
+async fn append_group(
+    conn: &mut sqlx::SqliteConnection,
+    group: &[Request],
+) -> Result<(), StoreError> {
+    let mut chain = ChainEnd::read(conn).await?;
+    for (event, _) in group {
+        chain.append(conn, event).await?;
+    }
     Ok(())
 }
 
@@ -122,9 +132,7 @@ async fn commit_relaxed(writer: &SqlitePool, group: &[Request]) -> Result<(), St
     let mut relaxed = Relaxed::acquire(writer).await?;
     let committed = async {
         let mut tx = sqlx::Connection::begin_with(relaxed.conn(), "BEGIN IMMEDIATE").await?;
-        for (event, _) in group {
-            append_audit(&mut tx, event).await?;
-        }
+        append_group(&mut tx, group).await?;
         tx.commit().await?;
         Ok(())
     }
