@@ -75,6 +75,47 @@ impl ChainEnd {
         Ok(row)
     }
 
+    /// Appends `events` after the end in one statement and moves the end to the last of them.
+    /// The trigger checks each row as it is inserted, in order.
+    pub(super) async fn append_all<'a>(
+        &mut self,
+        conn: &mut SqliteConnection,
+        events: impl Iterator<Item = &'a NewAuditEvent>,
+    ) -> Result<(), StoreError> {
+        let mut rows = Vec::new();
+        for event in events {
+            let row = self.next(event);
+            self.last_sequence = row.sequence;
+            if let Some(hash) = &row.hash {
+                self.last_hash.clone_from(hash);
+            }
+            rows.push(row);
+        }
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut q: sqlx::QueryBuilder<sqlx::Sqlite> = sqlx::QueryBuilder::new(
+            "INSERT INTO audit_events (sequence, occurred_at, actor, client_address, action,
+                target_kind, target_id, archival_code, outcome, detail, prev_hash, hash) ",
+        );
+        q.push_values(&rows, |mut b, row| {
+            b.push_bind(row.sequence)
+                .push_bind(&row.occurred_at)
+                .push_bind(&row.actor)
+                .push_bind(&row.client_address)
+                .push_bind(&row.action)
+                .push_bind(&row.target_kind)
+                .push_bind(&row.target_id)
+                .push_bind(&row.archival_code)
+                .push_bind(&row.outcome)
+                .push_bind(&row.detail)
+                .push_bind(&row.prev_hash)
+                .push_bind(&row.hash);
+        });
+        q.build().execute(&mut *conn).await?;
+        Ok(())
+    }
+
     fn next(&self, event: &NewAuditEvent) -> AuditEventRow {
         let mut row = AuditEventRow {
             sequence: self.last_sequence + 1,

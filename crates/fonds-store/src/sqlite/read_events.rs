@@ -116,16 +116,15 @@ async fn commit(writer: &SqlitePool, group: &[Request]) -> Result<(), StoreError
     Ok(())
 }
 
-/// Appends a group's events with one read of the chain's end.
+/// Appends a group's events with one read of the chain's end and one insert.
 async fn append_group(
     conn: &mut sqlx::SqliteConnection,
     group: &[Request],
 ) -> Result<(), StoreError> {
     let mut chain = ChainEnd::read(conn).await?;
-    for (event, _) in group {
-        chain.append(conn, event).await?;
-    }
-    Ok(())
+    chain
+        .append_all(conn, group.iter().map(|(event, _)| event))
+        .await
 }
 
 async fn commit_relaxed(writer: &SqlitePool, group: &[Request]) -> Result<(), StoreError> {
