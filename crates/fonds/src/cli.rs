@@ -491,8 +491,9 @@ pub enum Bench {
         #[arg(long, default_value_t = 256)]
         file_kib: usize,
     },
-    /// Reading records and files unaudited and audited (each read's event committed before the
-    /// content is served), by one reader and by several at once.
+    /// Reading records and files bare, authorised as a logged-in archivist's requests are, and
+    /// authorised and audited (each read's event committed before the content is served), by
+    /// one reader and by several at once.
     Reads {
         /// How many records of the mixed corpus of `bench checks`.
         #[arg(long, default_value_t = 500)]
