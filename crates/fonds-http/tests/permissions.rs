@@ -518,3 +518,46 @@ async fn the_security_officer_reads_the_permission_review_and_records_it_as_done
         .count();
     assert_eq!(recorded, 1, "the empty note changed nothing");
 }
+
+#[tokio::test]
+async fn an_officer_opens_no_route_before_enrolling_a_second_factor() {
+    let app = spawn_app().await;
+    let role = BuiltinRole::SystemAdministrator;
+    common::roles::appoint(&app, "admin", role, common::roles::cast_scope(role), None).await;
+    let login = app
+        .client
+        .post(app.url("/api/v1/session"))
+        .json(&json!({"login": "admin", "password": common::roles::PASSWORD}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(login.status(), 201);
+    let cookie = login
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .expect("cookie")
+        .to_owned();
+    let body: Value = login.json().await.expect("json");
+    assert_eq!(
+        body["stage"], "enrolment",
+        "the default policy asks officers"
+    );
+    let refused = app
+        .client
+        .get(app.url("/api/v1/users"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("send");
+    common::assert_problem(refused, 403, "second_factor_enrolment_required").await;
+
+    // Enrolled (the helper confirms a TOTP code), the same person opens their routes.
+    let admin = common::roles::log_in(&app, "admin", role).await;
+    let users = as_person(&app, &admin, Method::GET, "/api/v1/users")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(users.status(), 200);
+}

@@ -282,7 +282,9 @@ impl Archive {
     /// One specific code per reason: `signature_missing`, `client_unknown`, `rate_limited`,
     /// `client_disabled`, `address_not_allowed`, `timestamp_out_of_window`, `signature_invalid`,
     /// `client_certificate_required`, `client_certificate_mismatch`, `nonce_reused`.
-    // LIMITATION: a refused signature is not audited yet; refusals join the trail with issue 5.
+    // LIMITATION: a refused signature is logged and counted in the metrics, not appended to the
+    // audit trail: whoever sends it is not yet known to be the client it names, and a flood of
+    // forged requests would otherwise grow the trail (failures are rate limited per client).
     pub async fn verify_signed_request(
         &self,
         request: &SignedRequest<'_>,
