@@ -474,7 +474,11 @@ async fn the_security_officer_reads_the_permission_review_and_records_it_as_done
         json!([]),
         "everyone is new or just logged in"
     );
-    assert_eq!(report["review_due"], true, "never reviewed");
+    assert_eq!(
+        report["review_due"], false,
+        "the first review falls due an interval after the first grant"
+    );
+    assert!(report["last_review"].is_null());
     let reader = report["people"]
         .as_array()
         .expect("people")
@@ -507,6 +511,10 @@ async fn the_security_officer_reads_the_permission_review_and_records_it_as_done
     let after = read().await;
     assert_eq!(after["review_due"], false);
     assert_eq!(after["last_review"]["id"], done["id"]);
+    assert!(
+        after["next_review_due"].as_str() > report["next_review_due"].as_str(),
+        "the next review is counted from this one"
+    );
     let events = app
         .archive
         .audit_events_after(0, 10_000)

@@ -80,7 +80,9 @@ pub struct PermissionReport {
     pub expiring: Vec<(String, Grant)>,
     /// The latest review, if any.
     pub last_review: Option<PermissionReviewRow>,
-    /// When the next review is due: the interval after the latest, or now when there was none.
+    /// When the next review is due: the interval after the latest review; before the first,
+    /// the interval after the oldest live grant was given (a new archive with nobody granted
+    /// anything has nothing to review yet).
     pub next_review_due: OffsetDateTime,
 }
 
@@ -96,7 +98,7 @@ impl PermissionReport {
         last_review: Option<PermissionReviewRow>,
     ) -> Self {
         let mut expiring = Vec::new();
-        let people = people
+        let people: Vec<PersonUnderReview> = people
             .into_iter()
             .map(|(user, second_factor)| {
                 let (live, expired): (Vec<Grant>, Vec<Grant>) = grants
@@ -123,9 +125,18 @@ impl PermissionReport {
             })
             .collect();
         expiring.sort_by_key(|(_, g)| g.expires_at);
-        let next_review_due = last_review
-            .as_ref()
-            .map_or(now, |r| r.reviewed_at + settings.interval);
+        let since = last_review.as_ref().map_or_else(
+            || {
+                people
+                    .iter()
+                    .flat_map(|p| &p.live_grants)
+                    .map(|g| g.granted_at)
+                    .min()
+                    .unwrap_or(now)
+            },
+            |r| r.reviewed_at,
+        );
+        let next_review_due = since + settings.interval;
         Self {
             generated_at: now,
             settings,
@@ -370,9 +381,28 @@ mod tests {
             "the revoked grant is not listed"
         );
         assert_eq!(report.people[0].officer, Some(Officer::SecurityOfficer));
-        assert!(report.review_due(), "never reviewed: due now");
+        assert!(
+            report.review_due(),
+            "never reviewed, and the oldest live grant is 200 days old"
+        );
         assert_eq!(report.findings()["expired_unrevoked_grants"], 1);
         assert_eq!(report.findings()["dormant"], serde_json::json!(["idle"]));
+    }
+
+    #[test]
+    fn before_the_first_review_it_falls_due_an_interval_after_the_oldest_live_grant() {
+        let people = vec![(user("a", 10, Some(1)), SecondFactorStatus::None)];
+        let mut recent = grant("g1", "a", BuiltinRole::Reader, None);
+        recent.granted_at = now() - days(10);
+        let report =
+            PermissionReport::compile(now(), ReviewSettings::default(), people, &[recent], None);
+        assert_eq!(report.next_review_due, now() + days(80));
+        assert!(!report.review_due());
+        let empty = PermissionReport::compile(now(), ReviewSettings::default(), vec![], &[], None);
+        assert!(
+            !empty.review_due(),
+            "nobody granted anything: nothing to review"
+        );
     }
 
     #[test]
