@@ -170,8 +170,11 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(30));
+        // No health check before each use: the database is a local file, and the check would be
+        // one more round trip to the connection's thread on every query.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .connect_with(options.clone())
             .await?;
         let migrator = Migrator::with_migrations(
@@ -192,6 +195,7 @@ impl SqliteStore {
         audit::start(&writer, audit_hash).await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
+            .test_before_acquire(false)
             .connect_with(options.read_only(true))
             .await?;
         let receipts = group_commit::Receipts::start(writer.clone());
