@@ -146,7 +146,7 @@ pub async fn review(data: &Path, args: ReviewArgs) -> anyhow::Result<ExitCode> {
         println!(
             "\nReview {} recorded at {} by {}; the next is due {} days from now.",
             review.id,
-            review.reviewed_at,
+            review.reviewed_at.date(),
             review.reviewed_by,
             report.settings.interval.as_secs() / (24 * 3600)
         );
@@ -156,7 +156,16 @@ pub async fn review(data: &Path, args: ReviewArgs) -> anyhow::Result<ExitCode> {
 
 fn print_report(report: &fonds_core::access::PermissionReport) {
     let day = |at: time::OffsetDateTime| at.date().to_string();
-    println!("权限审核 · permission review, {}", report.generated_at);
+    let moment = |at: time::OffsetDateTime| {
+        at.replace_nanosecond(0)
+            .unwrap_or(at)
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    };
+    println!(
+        "权限审核 · permission review, {}",
+        moment(report.generated_at)
+    );
     for person in &report.people {
         let user = &person.user;
         let factor = match person.second_factor {
@@ -171,14 +180,15 @@ fn print_report(report: &fonds_core::access::PermissionReport) {
         if person.officer_without_second_factor() {
             flags.push("OFFICER WITHOUT 2FA");
         }
-        println!(
-            "\n{} ({}) {}  last login {}  {factor}  {}",
+        let line = format!(
+            "{} ({}) {}  last login {}  {factor}  {}",
             user.login,
             user.display_name,
             user.state,
             user.last_login_at.map_or_else(|| "never".to_owned(), day),
             flags.join(" ")
         );
+        println!("\n{}", line.trim_end());
         for g in &person.live_grants {
             let until = g
                 .expires_at
