@@ -31,8 +31,19 @@ pub async fn append_audit(
     chain.append(conn, event).await
 }
 
-/// The end of the chain inside a transaction: where the next event goes. Read once, it lets a
-/// group of events be appended with one read of the head instead of one per event.
+/// What the `audit_events_continue_chain` trigger (migration 9) says when it refuses an event.
+const CHAIN_REFUSAL: &str = "an audit event must continue the chain";
+
+/// Whether `error` is the database refusing an event that does not continue the stored chain.
+pub(super) fn is_chain_refusal(error: &StoreError) -> bool {
+    matches!(error, StoreError::Database(sqlx::Error::Database(db))
+        if db.message().contains(CHAIN_REFUSAL))
+}
+
+/// The end of the chain: where the next event goes. Read once in a transaction, it lets a group
+/// of events be appended with one read of the head instead of one per event; kept after a
+/// commit, it is a guess the chain trigger checks.
+#[derive(Debug, Clone)]
 pub(super) struct ChainEnd {
     algorithm: AuditHash,
     last_sequence: i64,

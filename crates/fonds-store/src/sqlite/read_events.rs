@@ -14,7 +14,7 @@
 use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
 
-use super::audit::ChainEnd;
+use super::audit::{ChainEnd, is_chain_refusal};
 use super::relaxed::Relaxed;
 use crate::audit::NewAuditEvent;
 use crate::error::StoreError;
@@ -78,6 +78,9 @@ impl ReadEvents {
 }
 
 async fn commit_groups(writer: SqlitePool, how: ReadCommit, mut requests: mpsc::Receiver<Request>) {
+    // Where this committer's last group left the chain: the next group is inserted right after
+    // it in one statement, and read afresh only when another writer has appended since.
+    let mut end: Option<ChainEnd> = None;
     while let Some(first) = requests.recv().await {
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
@@ -87,8 +90,8 @@ async fn commit_groups(writer: SqlitePool, how: ReadCommit, mut requests: mpsc::
             }
         }
         let committed = match how {
-            ReadCommit::Durable => commit(&writer, &group).await,
-            ReadCommit::Relaxed => commit_relaxed(&writer, &group).await,
+            ReadCommit::Durable => commit(&writer, &group, &mut end).await,
+            ReadCommit::Relaxed => commit_relaxed(&writer, &group, &mut end).await,
         };
         match committed {
             Ok(()) => {
@@ -97,6 +100,7 @@ async fn commit_groups(writer: SqlitePool, how: ReadCommit, mut requests: mpsc::
                 }
             }
             Err(e) => {
+                end = None;
                 let message = e.to_string();
                 tracing::error!(error = %message, reads = group.len(),
                     "the audit events of a group of reads failed to commit; the reads are refused");
@@ -108,34 +112,51 @@ async fn commit_groups(writer: SqlitePool, how: ReadCommit, mut requests: mpsc::
     }
 }
 
-async fn commit(writer: &SqlitePool, group: &[Request]) -> Result<(), StoreError> {
-    // The write lock first, so that a writer in another process waits instead of racing.
-    let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
-    append_group(&mut tx, group).await?;
-    tx.commit().await?;
-    Ok(())
+async fn commit(
+    writer: &SqlitePool,
+    group: &[Request],
+    end: &mut Option<ChainEnd>,
+) -> Result<(), StoreError> {
+    let mut conn = writer.acquire().await?;
+    append_group(&mut conn, group, end).await
 }
 
-/// Appends a group's events with one read of the chain's end and one insert.
+async fn commit_relaxed(
+    writer: &SqlitePool,
+    group: &[Request],
+    end: &mut Option<ChainEnd>,
+) -> Result<(), StoreError> {
+    let mut relaxed = Relaxed::acquire(writer).await?;
+    let committed = append_group(relaxed.conn(), group, end).await;
+    relaxed.restore().await;
+    committed
+}
+
+/// Appends a group's events and commits them. With the end of the chain known from the last
+/// group, that is one statement committing on its own (the chain trigger refuses it whole if
+/// another writer appended meanwhile); otherwise, or after such a refusal, a transaction that
+/// takes the write lock, reads the end and inserts after it.
 async fn append_group(
     conn: &mut sqlx::SqliteConnection,
     group: &[Request],
+    end: &mut Option<ChainEnd>,
 ) -> Result<(), StoreError> {
-    let mut chain = ChainEnd::read(conn).await?;
-    chain
-        .append_all(conn, group.iter().map(|(event, _)| event))
-        .await
-}
-
-async fn commit_relaxed(writer: &SqlitePool, group: &[Request]) -> Result<(), StoreError> {
-    let mut relaxed = Relaxed::acquire(writer).await?;
-    let committed = async {
-        let mut tx = sqlx::Connection::begin_with(relaxed.conn(), "BEGIN IMMEDIATE").await?;
-        append_group(&mut tx, group).await?;
-        tx.commit().await?;
-        Ok(())
+    let events = || group.iter().map(|(event, _)| event);
+    if let Some(known) = end.take() {
+        let mut next = known;
+        match next.append_all(conn, events()).await {
+            Ok(()) => {
+                *end = Some(next);
+                return Ok(());
+            }
+            Err(e) if is_chain_refusal(&e) => {}
+            Err(e) => return Err(e),
+        }
     }
-    .await;
-    relaxed.restore().await;
-    committed
+    let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?;
+    let mut fresh = ChainEnd::read(&mut tx).await?;
+    fresh.append_all(&mut tx, events()).await?;
+    tx.commit().await?;
+    *end = Some(fresh);
+    Ok(())
 }

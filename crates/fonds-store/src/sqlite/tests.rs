@@ -590,3 +590,59 @@ async fn results_written_one_row_per_item_before_version_15_read_back_the_same_a
         .await;
     assert!(refused.is_err(), "results are never deleted");
 }
+
+#[tokio::test]
+async fn read_events_after_another_writers_append_continue_the_one_chain() {
+    use crate::audit::{AuditActor, NewAuditEvent};
+    let (_dir, store) = store_with(vec![voucher(12, 1)]).await;
+    let read = |n: u32| {
+        NewAuditEvent::success(
+            &AuditActor::user("reader"),
+            "record.viewed",
+            Some(("record", format!("r{n}"))),
+            serde_json::json!({}),
+        )
+    };
+    // The committer learns where the chain ends; another writer then appends after it, so the
+    // next group's guess is refused by the trigger and the end read afresh.
+    store.append_read_event(read(1)).await.expect("read 1");
+    store
+        .append_audit_event(&NewAuditEvent::success(
+            &cli(),
+            "backup.completed",
+            None,
+            serde_json::json!({}),
+        ))
+        .await
+        .expect("another writer");
+    store.append_read_event(read(2)).await.expect("read 2");
+    store.append_read_event(read(3)).await.expect("read 3");
+
+    let events = store.audit_events_after(0, 1000).await.expect("events");
+    let algorithm = store.audit_hash().await.expect("algorithm");
+    let mut prev = crate::audit::GENESIS_PREV_HASH.to_owned();
+    for (n, event) in events.iter().enumerate() {
+        assert_eq!(event.sequence, i64::try_from(n).expect("n") + 1);
+        assert_eq!(event.prev_hash.as_deref(), Some(prev.as_str()));
+        assert_eq!(
+            event.hash.as_deref(),
+            Some(event.computed_hash(algorithm).as_str())
+        );
+        prev = event.hash.clone().expect("hash");
+    }
+    let actions: Vec<&str> = events
+        .iter()
+        .rev()
+        .take(4)
+        .map(|e| e.action.as_str())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "record.viewed",
+            "record.viewed",
+            "backup.completed",
+            "record.viewed"
+        ]
+    );
+}
