@@ -11,11 +11,11 @@ use fonds_core::checks::CheckRunView;
 use fonds_core::{CheckResultRow, CheckRunRow, InvoiceBookingRow};
 use fonds_domain::{CheckItem, CheckRunId, FondsCode, Occasion, RecordId};
 use serde::{Deserialize, Serialize};
-use time::format_description::well_known::Rfc3339;
 use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::access::{Allowed, perm};
+use crate::dto::rfc3339;
 use crate::problem::{ApiError, Problem};
 
 /// One item of the catalogue.
@@ -119,18 +119,14 @@ pub(crate) struct ItemSwitch {
     enabled: bool,
 }
 
-fn time(at: time::OffsetDateTime) -> String {
-    at.format(&Rfc3339).unwrap_or_default()
-}
-
 fn run_dto(run: &CheckRunRow) -> CheckRun {
     CheckRun {
         id: run.id.to_string(),
         occasion: run.occasion.as_str().to_owned(),
         stage: run.stage.code().to_owned(),
         submission_id: run.submission_id.map(|s| s.to_string()),
-        started_at: time(run.started_at),
-        finished_at: time(run.finished_at),
+        started_at: rfc3339(run.started_at),
+        finished_at: rfc3339(run.finished_at),
         record_count: run.record_count,
         passed: run.passed,
         report_html: format!("/api/v1/check-runs/{}/report.html", run.id),
@@ -152,7 +148,7 @@ fn result_dto(run: &CheckRunRow, r: &CheckResultRow) -> CheckResult {
         outcome: r.outcome.as_str().to_owned(),
         reason: r.outcome.reason().map(str::to_owned),
         evidence: r.evidence.clone(),
-        checked_at: time(r.checked_at),
+        checked_at: rfc3339(r.checked_at),
     }
 }
 
@@ -423,7 +419,7 @@ fn booked(row: &InvoiceBookingRow) -> BookedInvoice {
         red_letter: row.red_letter,
         reverses: row.reverses.as_ref().map(ToString::to_string),
         reversed_by: row.reversed_by.as_ref().map(ToString::to_string),
-        booked_at: time(row.booked_at),
+        booked_at: rfc3339(row.booked_at),
     }
 }
 

@@ -8,11 +8,11 @@ use fonds_core::ErrorCode;
 use fonds_core::access::{Authority, GrantListing, GrantRequest, ScopeSpec, parse_expiry};
 use fonds_domain::access::{BuiltinRole, DataScope, Grant, Selection};
 use serde::{Deserialize, Serialize};
-use time::format_description::well_known::Rfc3339;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::access::{Allowed, perm};
+use crate::dto::rfc3339;
 use crate::problem::{ApiError, Problem};
 
 /// A data scope as written: each list left empty means "all".
@@ -104,10 +104,6 @@ fn scope_body(scope: &DataScope) -> ScopeBody {
     }
 }
 
-fn time(at: time::OffsetDateTime) -> String {
-    at.format(&Rfc3339).unwrap_or_default()
-}
-
 pub(crate) fn grant_info(grant: &Grant, login: &str) -> GrantInfo {
     GrantInfo {
         id: grant.id.clone(),
@@ -115,10 +111,10 @@ pub(crate) fn grant_info(grant: &Grant, login: &str) -> GrantInfo {
         role: grant.role.code().to_owned(),
         role_name: grant.role.name_zh().to_owned(),
         scope: scope_body(&grant.scope),
-        expires_at: grant.expires_at.map(time),
+        expires_at: grant.expires_at.map(rfc3339),
         granted_by: grant.granted_by.clone(),
-        granted_at: time(grant.granted_at),
-        revoked_at: grant.revoked_at.map(time),
+        granted_at: rfc3339(grant.granted_at),
+        revoked_at: grant.revoked_at.map(rfc3339),
     }
 }
 

@@ -9,17 +9,13 @@ use fonds_core::ErrorCode;
 use fonds_core::access::{PermissionReport, PermissionReviewRow, PersonUnderReview};
 use fonds_core::people::SecondFactorStatus;
 use serde::{Deserialize, Serialize};
-use time::format_description::well_known::Rfc3339;
 use utoipa::ToSchema;
 
 use super::grants::{GrantInfo, grant_info};
 use crate::AppState;
 use crate::access::{Allowed, perm};
+use crate::dto::rfc3339;
 use crate::problem::{ApiError, Problem};
-
-fn time(at: time::OffsetDateTime) -> String {
-    at.format(&Rfc3339).unwrap_or_default()
-}
 
 /// One person in the review.
 #[derive(Debug, Serialize, ToSchema)]
@@ -88,7 +84,7 @@ pub struct PermissionReviewReport {
 fn record(row: PermissionReviewRow) -> ReviewRecord {
     ReviewRecord {
         id: row.id,
-        reviewed_at: time(row.reviewed_at),
+        reviewed_at: rfc3339(row.reviewed_at),
         reviewed_by: row.reviewed_by,
         note: row.note,
         findings: row.findings,
@@ -101,7 +97,7 @@ fn person(p: &PersonUnderReview) -> ReviewedPerson {
         login: login.clone(),
         display_name: p.user.display_name.clone(),
         state: p.user.state.to_string(),
-        last_login_at: p.user.last_login_at.map(time),
+        last_login_at: p.user.last_login_at.map(rfc3339),
         grants: p.live_grants.iter().map(|g| grant_info(g, login)).collect(),
         expired_grants: p
             .expired_grants
@@ -126,7 +122,7 @@ fn person(p: &PersonUnderReview) -> ReviewedPerson {
 
 fn report(r: PermissionReport) -> PermissionReviewReport {
     PermissionReviewReport {
-        generated_at: time(r.generated_at),
+        generated_at: rfc3339(r.generated_at),
         people: r.people.iter().map(person).collect(),
         expiring_grants: r
             .expiring
@@ -140,7 +136,7 @@ fn report(r: PermissionReport) -> PermissionReviewReport {
             .collect(),
         dormant_after_days: r.settings.dormant_after.as_secs() / (24 * 3600),
         review_due: r.review_due(),
-        next_review_due: time(r.next_review_due),
+        next_review_due: rfc3339(r.next_review_due),
         last_review: r.last_review.map(record),
     }
 }

@@ -11,11 +11,11 @@ use fonds_core::ErrorCode;
 use fonds_core::people::{NewLogin, SessionStage, User};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::auth::{RemoteAddress, SESSION_COOKIE, SessionAtAnyStage};
+use crate::dto::rfc3339;
 use crate::problem::{ApiError, Problem};
 
 /// A login.
@@ -67,10 +67,6 @@ pub struct SessionInfo {
     /// required authenticator is enrolled with POST /api/v1/session/totp and confirmed.
     #[schema(example = "full")]
     pub stage: String,
-}
-
-fn rfc3339(at: OffsetDateTime) -> String {
-    at.format(&Rfc3339).unwrap_or_default()
 }
 
 fn user_info(user: &User) -> UserInfo {

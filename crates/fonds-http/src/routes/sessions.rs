@@ -8,11 +8,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::auth::SignedIn;
+use crate::dto::rfc3339;
 use crate::problem::{ApiError, Problem};
 
 /// One of the person's sessions. Its id is the SHA-256 of its secret: it names the session
@@ -39,10 +39,6 @@ pub struct SessionSummary {
     pub client_address: Option<String>,
     /// The browser that started it.
     pub user_agent: Option<String>,
-}
-
-fn rfc3339(at: OffsetDateTime) -> String {
-    at.format(&Rfc3339).unwrap_or_default()
 }
 
 /// The signed-in person's sessions, newest first.
