@@ -28,7 +28,9 @@ pub async fn append_audit(
     event: &NewAuditEvent,
 ) -> Result<AuditEventRow, StoreError> {
     let mut chain = ChainEnd::read(conn).await?;
-    chain.append(conn, event).await
+    let mut rows = chain.append_all(conn, std::iter::once(event)).await?;
+    rows.pop()
+        .ok_or_else(|| StoreError::corrupt("audit append", "no row"))
 }
 
 /// What the `audit_events_continue_chain` trigger (migration 9) says when it refuses an event.
@@ -70,40 +72,16 @@ impl ChainEnd {
         })
     }
 
-    /// Appends `event` after the end and moves the end to it. The database's trigger still
-    /// refuses an event that does not continue the stored chain.
-    pub(super) async fn append(
-        &mut self,
-        conn: &mut SqliteConnection,
-        event: &NewAuditEvent,
-    ) -> Result<AuditEventRow, StoreError> {
-        let row = self.next(event);
-        insert(conn, &row).await?;
-        self.last_sequence = row.sequence;
-        if let Some(hash) = &row.hash {
-            self.last_hash.clone_from(hash);
-        }
-        Ok(row)
-    }
-
     /// Appends `events` after the end in one statement and moves the end to the last of them.
     /// The trigger checks each row as it is inserted, in order.
     pub(super) async fn append_all<'a>(
         &mut self,
         conn: &mut SqliteConnection,
         events: impl Iterator<Item = &'a NewAuditEvent>,
-    ) -> Result<(), StoreError> {
-        let mut rows = Vec::new();
-        for event in events {
-            let row = self.next(event);
-            self.last_sequence = row.sequence;
-            if let Some(hash) = &row.hash {
-                self.last_hash.clone_from(hash);
-            }
-            rows.push(row);
-        }
+    ) -> Result<Vec<AuditEventRow>, StoreError> {
+        let rows: Vec<AuditEventRow> = events.map(|event| self.next(event)).collect();
         if rows.is_empty() {
-            return Ok(());
+            return Ok(rows);
         }
         let mut q: sqlx::QueryBuilder<sqlx::Sqlite> = sqlx::QueryBuilder::new(
             "INSERT INTO audit_events (sequence, occurred_at, actor, client_address, action,
@@ -124,10 +102,11 @@ impl ChainEnd {
                 .push_bind(&row.hash);
         });
         q.build().execute(&mut *conn).await?;
-        Ok(())
+        Ok(rows)
     }
 
-    fn next(&self, event: &NewAuditEvent) -> AuditEventRow {
+    /// The row of `event` after the end, which moves to it.
+    fn next(&mut self, event: &NewAuditEvent) -> AuditEventRow {
         let mut row = AuditEventRow {
             sequence: self.last_sequence + 1,
             occurred_at: codec::timestamp(event.occurred_at),
@@ -142,32 +121,12 @@ impl ChainEnd {
             prev_hash: Some(self.last_hash.clone()),
             hash: None,
         };
-        row.hash = Some(row.computed_hash(self.algorithm));
+        let hash = row.computed_hash(self.algorithm);
+        self.last_sequence = row.sequence;
+        self.last_hash.clone_from(&hash);
+        row.hash = Some(hash);
         row
     }
-}
-
-async fn insert(conn: &mut SqliteConnection, row: &AuditEventRow) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO audit_events (sequence, occurred_at, actor, client_address, action,
-            target_kind, target_id, archival_code, outcome, detail, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(row.sequence)
-    .bind(&row.occurred_at)
-    .bind(&row.actor)
-    .bind(&row.client_address)
-    .bind(&row.action)
-    .bind(&row.target_kind)
-    .bind(&row.target_id)
-    .bind(&row.archival_code)
-    .bind(&row.outcome)
-    .bind(&row.detail)
-    .bind(&row.prev_hash)
-    .bind(&row.hash)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
 }
 
 /// Appends one event in a transaction of its own, for acts that happen outside the database

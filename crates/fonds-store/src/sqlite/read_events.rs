@@ -145,7 +145,7 @@ async fn append_group(
     if let Some(known) = end.take() {
         let mut next = known;
         match next.append_all(conn, events()).await {
-            Ok(()) => {
+            Ok(_) => {
                 *end = Some(next);
                 return Ok(());
             }
