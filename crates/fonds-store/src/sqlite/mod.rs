@@ -859,8 +859,8 @@ impl MetadataStore for SqliteStore {
     }
 
     async fn session(&self, id: &str) -> Result<Option<crate::people::SessionRow>, StoreError> {
-        // The writer answers: a session read right after its login or logout must see it.
-        people::session_by_id(&self.writer, id).await
+        // A reader answers, as for `session_holder`: a read begun after a commit sees it.
+        people::session_by_id(&self.reader, id).await
     }
 
     async fn session_holder(
